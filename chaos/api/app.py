@@ -1,0 +1,49 @@
+"""The controller's HTTP application: one router per resource."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CollectorRegistry, ProcessCollector
+
+from chaos.api import components, faults, metrics, status
+
+
+def _field(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    """422 that names each bad field, in the same shape as the fault manager's errors."""
+    errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
+
+
+def create_app(
+    controller, token: str, registry: CollectorRegistry | None = None,
+    request_exit: Callable[[], None] | None = None,
+) -> FastAPI:
+    app = FastAPI(title="gameday controller", version="0.1.0")
+    app.state.controller = controller
+    app.state.token = token
+    app.state.request_exit = request_exit or (lambda: None)
+    if registry is None:
+        registry = CollectorRegistry()
+        ProcessCollector(registry=registry)
+    registry.register(metrics.StackCollector(controller))
+    registry.register(metrics.FaultCollector(controller))
+    app.state.registry = registry
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for module in (status, components, faults, metrics):
+        app.include_router(module.router)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict:
+        return {"ok": True}
+
+    return app

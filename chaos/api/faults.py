@@ -1,0 +1,82 @@
+"""Faults: inject, list, revert, abort, and the catalog of what can be injected."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
+
+from chaos.api.auth import require_token
+from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
+from chaos.faults import FAULTS
+
+router = APIRouter(prefix="/api", tags=["faults"])
+
+
+def error_response(exc: FaultError) -> JSONResponse:
+    return JSONResponse(
+        status_code=exc.status, content={"detail": exc.message, "errors": exc.errors}
+    )
+
+
+@router.post("/faults", status_code=201, dependencies=[Depends(require_token)],
+             response_model=FaultRecord)
+async def inject(request: Request, body: FaultRequest):
+    """Apply a fault now; the response lists the components it hit and its deadline."""
+    try:
+        return await request.app.state.controller.faults.inject(body)
+    except FaultError as exc:
+        return error_response(exc)
+
+
+@router.get("/faults", response_model=list[FaultRecord])
+async def list_faults(request: Request, state: str | None = None):
+    """Active and recent faults, newest first; `?state=active` for the active ones only."""
+    manager = request.app.state.controller.faults
+    records = manager.active() if state == "active" else manager.listing()
+    return records
+
+
+@router.get("/faults/{fault_id}", response_model=FaultRecord)
+async def get_fault(request: Request, fault_id: str):
+    record = request.app.state.controller.faults.records.get(fault_id)
+    if record is None:
+        return error_response(FaultError(404, f"no fault {fault_id!r}"))
+    return record
+
+
+@router.delete("/faults/{fault_id}", dependencies=[Depends(require_token)],
+               response_model=FaultRecord)
+async def revert(request: Request, fault_id: str):
+    try:
+        return await request.app.state.controller.faults.revert(fault_id)
+    except FaultError as exc:
+        return error_response(exc)
+
+
+@router.post("/abort", dependencies=[Depends(require_token)])
+async def abort(request: Request) -> dict:
+    """Revert every active fault now."""
+    reverted = await request.app.state.controller.faults.abort()
+    return {"reverted": [r.id for r in reverted]}
+
+
+@router.get("/catalog")
+async def catalog(request: Request) -> list[dict]:
+    """Every fault type: params as JSON schema, roles it can target, and runtime support."""
+    runtime = request.app.state.controller.runtime
+    entries = []
+    for name, cls in sorted(FAULTS.items()):
+        reason = cls.support(runtime.name, runtime.capabilities())
+        entries.append(
+            {
+                "type": name,
+                "summary": cls.summary,
+                "roles": sorted(cls.roles),
+                "params": cls.Params.model_json_schema(),
+                "mechanisms": cls.mechanisms,
+                "unsupported": cls.unsupported,
+                "supported_here": reason is None,
+                "reason": reason,
+            }
+        )
+    return entries

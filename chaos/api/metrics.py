@@ -1,0 +1,98 @@
+"""The controller's own /metrics, read from live controller state at scrape time."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+router = APIRouter(tags=["metrics"])
+
+
+class StackCollector:
+    """Component health and supervisor activity, as seen by the controller."""
+
+    def __init__(self, controller) -> None:
+        self.controller = controller
+
+    def collect(self):
+        healthy = GaugeMetricFamily(
+            "gameday_component_healthy", "1 if the component passes its health check",
+            labels=["component", "role"],
+        )
+        restarts = CounterMetricFamily(
+            "gameday_component_restarts", "Restarts done by the supervisor",
+            labels=["component", "role"],
+        )
+        ooms = CounterMetricFamily(
+            "gameday_component_oom_kills", "Kills for exceeding the memory limit",
+            labels=["component"],
+        )
+        for status in self.controller.runtime.statuses():
+            probe = self.controller.health.get(status.name)
+            healthy.add_metric([status.name, status.role], 1.0 if probe and probe.healthy else 0.0)
+            restarts.add_metric([status.name, status.role], status.restarts)
+        for name, count in getattr(self.controller.runtime, "oom_kills", {}).items():
+            ooms.add_metric([name], count)
+        yield healthy
+        yield restarts
+        yield ooms
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    return Response(generate_latest(request.app.state.registry), media_type=CONTENT_TYPE_LATEST)
+
+
+class FaultCollector:
+    """chaos_* series: active faults (also the annotation source for dashboards) and outcomes."""
+
+    def __init__(self, controller) -> None:
+        self.controller = controller
+
+    def collect(self):
+        manager = self.controller.faults
+        active = GaugeMetricFamily(
+            "chaos_faults_active",
+            "Active faults per type and target component; > 0 marks a fault window",
+            labels=["type", "target"],
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for record in manager.active():
+            for target in record.targets:
+                counts[(record.type, target)] = counts.get((record.type, target), 0) + 1
+        for (kind, target), count in counts.items():
+            active.add_metric([kind, target], count)
+        yield active
+        injections = CounterMetricFamily(
+            "chaos_fault_injections", "Fault injections by outcome (applied, failed, skipped)",
+            labels=["type", "outcome"],
+        )
+        for (kind, outcome), count in manager.injections.items():
+            injections.add_metric([kind, outcome], count)
+        yield injections
+        reverts = CounterMetricFamily(
+            "chaos_fault_reverts", "Fault reverts by outcome (ok, failed; failures are retried)",
+            labels=["type", "outcome"],
+        )
+        for (kind, outcome), count in manager.reverts.items():
+            reverts.add_metric([kind, outcome], count)
+        yield reverts
+        last = GaugeMetricFamily(
+            "chaos_fault_last_event_timestamp_seconds",
+            "Unix time of the latest fault start or end, per type and edge",
+            labels=["type", "edge"],
+        )
+        latest: dict[tuple[str, str], float] = {}
+        for record in manager.records.values():
+            if record.state == "skipped":
+                continue
+            edges = [("start", record.created_at)]
+            if record.ended_at is not None:
+                edges.append(("end", record.ended_at))
+            for edge, when in edges:
+                key = (record.type, edge)
+                latest[key] = max(latest.get(key, 0.0), when)
+        for (kind, edge), when in latest.items():
+            last.add_metric([kind, edge], when)
+        yield last

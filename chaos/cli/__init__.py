@@ -1,0 +1,23 @@
+"""The `gameday` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from chaos.cli import faults, stack
+
+app = typer.Typer(
+    name="gameday",
+    help="A chaos engineering playground: a small real production system, and ways to break it.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.command()(stack.up)
+app.command()(stack.status)
+app.command()(stack.down)
+app.command()(stack.logs)
+app.command()(faults.inject)
+app.command()(faults.faults)
+app.command()(faults.revert)
+app.command()(faults.abort)
+app.command()(faults.catalog)

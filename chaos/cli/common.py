@@ -1,0 +1,39 @@
+"""What every CLI command shares: finding the controller and reporting its errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable
+from chaos.settings import Settings
+from chaos.state import StateDir
+
+console = Console()
+err = Console(stderr=True)
+
+StateDirOption = Annotated[
+    Path | None,
+    typer.Option("--state-dir", envvar="GAMEDAY_STATE_DIR", help="Where the stack keeps its state."),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+def resolve_state(state_dir: Path | None) -> StateDir:
+    return StateDir(state_dir or Settings().state_dir)
+
+
+def call(state_dir: Path | None, action: Callable[[ControllerClient], Any]) -> Any:
+    """Run one controller call; print a clear error and exit non-zero when it fails."""
+    try:
+        return action(ControllerClient(resolve_state(state_dir)))
+    except ControllerUnavailable as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    except ApiError as exc:
+        err.print(f"[red]error ({exc.status}):[/] {exc.detail}")
+        raise typer.Exit(1) from None

@@ -1,0 +1,330 @@
+"""`gameday up`, `status`, `down` and `logs`: the stack's lifecycle from the terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import psutil
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable, controller_pid
+from chaos.cli.common import StateDirOption, console, err, resolve_state
+from chaos.runtime.process import ProcessHandle
+from chaos.settings import Settings
+from chaos.stack.plan import StackPlan, build_plan
+from chaos.stack.ports import port_is_free
+from chaos.state import StateDir
+
+# Binary -> the Debian package that provides it.
+REQUIRED_BINARIES = {"etcd": "etcd-server", "haproxy": "haproxy", "prometheus": "prometheus"}
+
+def missing_binaries() -> list[str]:
+    return [
+        f"`{binary}` not found: install the Debian package {package} "
+        f"(apt-get install -y {package})"
+        for binary, package in REQUIRED_BINARIES.items()
+        if shutil.which(binary) is None
+    ]
+
+
+def _plan_ports(plan: StackPlan) -> list[int]:
+    ports = [plan.controller_port]
+    for spec in plan.components:
+        ports.extend(spec.ports.values())
+    ports.extend(link.listen_port for link in plan.proxy_links)
+    return ports
+
+
+def _live_records(state: StateDir) -> dict:
+    records = state.read_json(state.processes_file) or {}
+    return {
+        name: rec for name, rec in records.items()
+        if ProcessHandle.adopt(int(rec["pid"]), float(rec["create_time"])) is not None
+    }
+
+
+def choose_plan(settings: Settings, state: StateDir) -> StackPlan:
+    """Reuse the saved plan when it still fits, so etcd keeps its data and peer URLs."""
+    raw = state.read_json(state.stack_file)
+    if raw is not None:
+        saved = StackPlan.model_validate(raw)
+        same_shape = (
+            len(saved.names("web")) == settings.web_instances
+            and ("loadgen" in saved.names()) == settings.load
+        )
+        if _live_records(state) and same_shape:
+            return saved  # a crashed controller's stack: adopt it as it is
+        busy = [p for p in _plan_ports(saved) if not port_is_free(saved.host, p)]
+        if same_shape and not busy:
+            return saved
+        reason = f"ports {busy[:5]} are in use" if busy else "the stack's shape changed"
+        for store in saved.names("store"):
+            if (state.root / store).exists():
+                err.print(f"[yellow]note:[/] {reason}; starting the store with fresh data")
+                break
+        for store in saved.names("store"):
+            shutil.rmtree(state.root / store, ignore_errors=True)
+    return build_plan(settings)
+
+
+def spawn_controller(state: StateDir) -> int:
+    log = open(state.log_file("controller"), "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "chaos.controller", "--state-dir", str(state.root)],
+        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True, cwd=state.root,
+        env={**os.environ, "GAMEDAY_STATE_DIR": str(state.root)},
+    )
+    log.close()
+    return proc.pid
+
+
+def status_table(status: dict) -> Table:
+    table = Table(title=f"gameday ({status.get('runtime', '?')} runtime, {status.get('phase')})")
+    for column in ("component", "role", "state", "health", "pid", "url", "note"):
+        table.add_column(column)
+    colours = {"healthy": "green", "unhealthy": "red", "unknown": "yellow"}
+    for c in status["components"]:
+        note = []
+        if c.get("leader"):
+            note.append("leader")
+        if c.get("held_down"):
+            note.append("held down")
+        if c.get("restarts"):
+            note.append(f"{c['restarts']} restarts")
+        table.add_row(
+            c["name"], c["role"], c["state"],
+            f"[{colours.get(c['health'], 'white')}]{c['health']}[/]",
+            str(c.get("pid") or "-"), c.get("url") or "-", ", ".join(note),
+        )
+    return table
+
+
+def endpoints_table(endpoints: dict) -> Table:
+    table = Table(title="endpoints", show_header=False)
+    for name, url in endpoints.items():
+        table.add_row(name, url)
+    return table
+
+
+def wait_until_healthy(state: StateDir, pid: int, timeout: float) -> dict | None:
+    client = ControllerClient(state, timeout=2.0)
+    deadline = time.monotonic() + timeout
+    last: dict | None = None
+    with Live(console=console, refresh_per_second=4, transient=True) as live:
+        while time.monotonic() < deadline:
+            if not psutil.pid_exists(pid):
+                return last
+            try:
+                last = client.get("/api/status")
+                live.update(status_table(last))
+                if last.get("healthy") and last.get("phase") == "ready":
+                    return last
+            except (ControllerUnavailable, ApiError):
+                pass
+            time.sleep(0.3)
+    return last
+
+
+def up(
+    web: Annotated[int, typer.Option("--web", min=1, max=16, help="Web instances.")] = 3,
+    state_dir: StateDirOption = None,
+    no_load: Annotated[bool, typer.Option("--no-load", help="Do not start the load generator.")] = False,
+    rate: Annotated[float, typer.Option("--rate", min=0, help="Load generator requests/s.")] = 20.0,
+) -> None:
+    """Start the stack in the background and wait until every component is healthy."""
+    state = resolve_state(state_dir)
+    state.ensure()
+    if controller_pid(state) is not None:
+        console.print(f"gameday is already running (state dir {state.root}).")
+        try:
+            console.print(endpoints_table(ControllerClient(state).get("/api/status")["endpoints"]))
+        except (ControllerUnavailable, ApiError) as exc:
+            err.print(f"[yellow]but its controller does not answer:[/] {exc}")
+        return
+    problems = missing_binaries()
+    if problems:
+        for problem in problems:
+            err.print(f"[red]error:[/] {problem}")
+        raise typer.Exit(1)
+    settings = Settings(state_dir=state.root, web_instances=web, load=not no_load, load_rate=rate)
+    adopting = bool(_live_records(state))
+    plan = choose_plan(settings, state)
+    for conflict in plan.conflicts:
+        err.print(f"[yellow]warning:[/] {conflict}")
+    if not port_is_free(plan.host, plan.controller_port):
+        err.print(f"[red]error:[/] controller port {plan.controller_port} is in use")
+        raise typer.Exit(1)
+    state.write_json(state.stack_file, plan.model_dump(), mode=0o600)  # holds tokens
+    state.ensure_token()
+    if adopting:
+        console.print("The controller was not running: restarting it to adopt the running stack.")
+    started = time.monotonic()
+    pid = spawn_controller(state)
+    status = wait_until_healthy(state, pid, settings.startup_timeout_seconds)
+    if status is None or not status.get("healthy"):
+        err.print("[red]error:[/] the stack did not become healthy in time.")
+        if status:
+            err.print(status_table(status))
+            for c in status["components"]:
+                if c["health"] != "healthy":
+                    err.print(f"[bold]{c['name']}[/] log tail:\n{_tail(state.log_file(c['name']), 8)}")
+        else:
+            err.print(_tail(state.log_file("controller"), 20))
+        err.print("The stack is left as it is for inspection; `gameday down` stops it.")
+        raise typer.Exit(1)
+    console.print(status_table(status))
+    console.print(endpoints_table(status["endpoints"]))
+    console.print(
+        f"Up in {time.monotonic() - started:.1f}s. Try:\n"
+        f"  curl -X PUT {status['endpoints']['api']}/kv/hello -d '{{\"value\":\"world\"}}' "
+        "-H 'content-type: application/json'\n"
+        "  gameday status    gameday logs web-1    gameday down"
+    )
+
+
+def status(
+    state_dir: StateDirOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+) -> None:
+    """Show every component: role, state, health, pid, URL, and the store leader."""
+    state = resolve_state(state_dir)
+    try:
+        result = ControllerClient(state, timeout=5.0).get("/api/status")
+    except ControllerUnavailable as exc:
+        result = offline_status(state)
+        if result is None:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(result, indent=2))
+        return
+    console.print(status_table(result))
+    console.print(endpoints_table(result["endpoints"]))
+
+
+def offline_status(state: StateDir) -> dict | None:
+    """What can be said without a controller: which recorded processes still run."""
+    raw = state.read_json(state.stack_file)
+    if raw is None:
+        return None
+    plan = StackPlan.model_validate(raw)
+    live = _live_records(state)
+    components = [
+        {
+            "name": spec.name, "role": spec.role,
+            "state": "running" if spec.name in live else "stopped",
+            "health": "unknown", "pid": live.get(spec.name, {}).get("pid"),
+            "url": spec.url, "leader": None, "restarts": 0, "held_down": False,
+            "last_exit": None,
+        }
+        for spec in plan.components
+    ]
+    components.append({"name": "controller", "role": "controller", "state": "stopped",
+                       "health": "unhealthy", "pid": None, "url": plan.controller_url,
+                       "leader": None, "restarts": 0, "held_down": False, "last_exit": None})
+    return {"runtime": "local", "phase": "controller-down", "healthy": False,
+            "state_dir": str(state.root), "store_leader": None, "components": components,
+            "endpoints": plan.endpoints}
+
+
+def stack_processes(state: StateDir) -> list[psutil.Process]:
+    """Every process that belongs to this stack, found by the marker in its environment."""
+    found = []
+    marker = str(state.root)
+    for proc in psutil.process_iter(["pid"]):
+        if proc.pid == os.getpid():
+            continue
+        try:
+            if proc.environ().get("GAMEDAY_STATE_DIR") == marker:
+                found.append(proc)
+        except psutil.Error:
+            continue
+    return found
+
+
+def down(
+    state_dir: StateDirOption = None,
+    purge: Annotated[bool, typer.Option("--purge", help="Also delete the state directory.")] = False,
+) -> None:
+    """Revert every fault and stop every process of the stack."""
+    state = resolve_state(state_dir)
+    pid = controller_pid(state)
+    if pid is not None:
+        try:
+            ControllerClient(state, timeout=60.0).post("/api/shutdown")
+        except (ControllerUnavailable, ApiError) as exc:
+            err.print(f"[yellow]controller shutdown failed ({exc}); stopping processes directly[/]")
+        try:
+            psutil.Process(pid).wait(10)
+        except psutil.TimeoutExpired:
+            os.kill(pid, signal.SIGKILL)
+        except psutil.Error:
+            pass
+    leftovers = stack_processes(state)
+    for proc in leftovers:
+        try:
+            os.killpg(proc.pid, signal.SIGCONT)
+            os.killpg(proc.pid, signal.SIGTERM)
+        except (ProcessLookupError, PermissionError):
+            pass
+    _gone, alive = psutil.wait_procs(leftovers, timeout=5)
+    for proc in alive:
+        try:
+            proc.kill()
+        except psutil.Error:
+            pass
+    state.processes_file.unlink(missing_ok=True)
+    state.controller_pid_file.unlink(missing_ok=True)
+    if leftovers and pid is None:
+        console.print(f"Stopped {len(leftovers)} leftover processes.")
+    if purge:
+        shutil.rmtree(state.root, ignore_errors=True)
+    console.print("gameday is down.")
+
+
+def _tail(path: Path, lines: int) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return f"(no log at {path})"
+
+
+def logs(
+    name: Annotated[str, typer.Argument(help="Component name, e.g. web-1, store-2, lb.")],
+    state_dir: StateDirOption = None,
+    follow: Annotated[bool, typer.Option("-f", "--follow")] = False,
+    lines: Annotated[int, typer.Option("-n", "--lines")] = 100,
+) -> None:
+    """Print a component's log (stdout and stderr), optionally following it."""
+    state = resolve_state(state_dir)
+    path = state.log_file(name)
+    if not path.exists():
+        known = sorted(p.stem for p in state.logs.glob("*.log"))
+        err.print(f"[red]error:[/] no log for {name!r}; known: {', '.join(known) or 'none'}")
+        raise typer.Exit(1)
+    print(_tail(path, lines))
+    if not follow:
+        return
+    with open(path, errors="replace") as handle:
+        handle.seek(0, os.SEEK_END)
+        try:
+            while True:
+                chunk = handle.read()
+                if chunk:
+                    sys.stdout.write(chunk)
+                    sys.stdout.flush()
+                else:
+                    time.sleep(0.25)
+        except KeyboardInterrupt:
+            return

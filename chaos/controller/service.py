@@ -1,0 +1,280 @@
+"""The controller: boots and supervises the stack, keeps its health, and answers status."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+
+import httpx
+
+from chaos import etcd_admin, health
+from chaos.controller.faults import FaultManager
+from chaos.controls.apps import AppAdminClient
+from chaos.controls.proxy import ProxyClient
+from chaos.controls.store import StoreAdmin
+from chaos.faults.context import FaultContext
+from chaos.journal import Journal
+from chaos.links import LinkTable
+from chaos.runtime.local import LocalRuntime
+from chaos.stack import haproxy, prometheus
+from chaos.stack.plan import StackPlan
+from chaos.state import StateDir, write_atomic
+from chaos.targets import Member
+
+log = logging.getLogger("gameday.controller")
+
+GROUP_TIMEOUT_SECONDS = 45.0
+
+
+class Controller:
+    def __init__(self, plan: StackPlan, state: StateDir, runtime: LocalRuntime) -> None:
+        self.plan = plan
+        self.state = state
+        self.runtime = runtime
+        self.health: dict[str, health.Health] = {}
+        self.phase = "starting"
+        self.adopted: list[str] = []
+        self.peer_ids: dict[str, str] = {}
+        self.http = httpx.AsyncClient(timeout=1.0)
+        self.started_at = time.time()
+        self._tasks: list[asyncio.Task] = []
+        self.proxy = ProxyClient(self.http, plan.proxy_admin_url)
+        self.apps = AppAdminClient(
+            self.http, lambda name: plan.component(name).url, plan.admin_token
+        )
+        stores = plan.names("store")
+        self.store = StoreAdmin(
+            self.http, {s: plan.component(s).url for s in stores},
+            quota_bytes=_quota_of(plan),
+        )
+        self.faults = FaultManager(
+            FaultContext(
+                runtime=runtime,
+                links=LinkTable.from_components(plan.names("web"), stores),
+                proxy=self.proxy, apps=self.apps, store=self.store,
+            ),
+            Journal(state.journal_file),
+            members=self.members,
+        )
+
+    # -- boot --------------------------------------------------------------------------------
+
+    def write_config_files(self) -> None:
+        write_atomic(self.state.component_dir("lb") / "haproxy.cfg", haproxy.render(self.plan))
+        write_atomic(
+            self.state.component_dir("prometheus") / "prometheus.yml",
+            prometheus.render(self.plan),
+        )
+        self._write_proxy_config()
+
+    def _write_proxy_config(self) -> None:
+        self.state.write_json(
+            self.state.component_dir("proxy") / "links.json",
+            {
+                "links": [link.model_dump(exclude_none=True) for link in self.plan.proxy_links],
+                "peer_ids": self.peer_ids,
+            },
+        )
+
+    async def boot(self) -> None:
+        """Adopt what a previous controller left running, then start the rest group by group."""
+        known = self.state.read_json(self.state.component_dir("proxy") / "links.json") or {}
+        self.peer_ids = known.get("peer_ids", {})
+        self.write_config_files()
+        self.adopted = self.runtime.adopt_or_none(
+            self.state.read_json(self.state.processes_file) or {}
+        )
+        if self.adopted:
+            log.info("adopted running components: %s", ", ".join(self.adopted))
+            await self._heal_leftovers()
+        for group in sorted({c.start_group for c in self.plan.components}):
+            started = self.runtime.start_group(group)
+            if started:
+                log.info("started %s", ", ".join(started))
+            await self._wait_group_healthy(group)
+            if group == 1:
+                await self._learn_peer_ids()
+        # Faults journaled by a controller whose stack also died (disk-fill lives on in etcd's
+        # data) can only be reverted now that everything runs again.
+        leftover = await self.faults.recover()
+        if leftover:
+            log.info("reverted %d journaled faults after start", len(leftover))
+        self.phase = "ready" if self.all_healthy() else "degraded"
+
+    async def _heal_leftovers(self) -> None:
+        """Undo what a crashed controller left: journaled faults first, then a blanket heal."""
+        proxy_group = self.plan.component("proxy").start_group
+        self.runtime.start_group(proxy_group)
+        await self._wait_group_healthy(proxy_group, timeout=10.0)
+        recovered = await self.faults.recover()
+        if recovered:
+            log.info("reverted %d faults left by the previous controller: %s",
+                     len(recovered), ", ".join(f"{r.type}({r.id})" for r in recovered))
+        # Nothing may stay frozen or faulted that the journal did not know about either.
+        for name in self.adopted:
+            await self.runtime.resume(name)
+        try:
+            await self.proxy.clear()
+        except httpx.HTTPError as exc:
+            log.warning("could not clear proxy faults: %s", exc)
+
+    async def _wait_group_healthy(self, group: int, timeout: float = GROUP_TIMEOUT_SECONDS) -> None:
+        names = [c.name for c in self.plan.components if c.start_group == group]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(self.health.get(n) and self.health[n].healthy for n in names):
+                return
+            await asyncio.sleep(0.1)
+        log.warning("not healthy after %.0fs: %s", timeout,
+                    [n for n in names if not (self.health.get(n) and self.health[n].healthy)])
+
+    async def _learn_peer_ids(self) -> None:
+        """Tell the fault proxy which etcd member id is which store, so peer links get names."""
+        for store in self.plan.names("store"):
+            try:
+                ids = await etcd_admin.member_ids_by_name(self.http, self.plan.component(store).url)
+                break
+            except httpx.HTTPError:
+                continue
+        else:
+            log.warning("could not list etcd members; peer links stay unnamed")
+            return
+        self.peer_ids = {hex_id: name for name, hex_id in ids.items()}
+        self._write_proxy_config()
+        await self.push_peer_ids()
+
+    async def push_peer_ids(self) -> None:
+        if not self.peer_ids:
+            return
+        try:
+            await self.http.put(f"{self.plan.proxy_admin_url}/peers", json=self.peer_ids)
+        except httpx.HTTPError as exc:
+            log.warning("could not send peer ids to the proxy: %s", exc)
+
+    # -- loops -------------------------------------------------------------------------------
+
+    def start_loops(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._supervise_loop(), name="supervise"),
+            asyncio.create_task(self._health_loop(), name="health"),
+        ]
+
+    async def _supervise_loop(self) -> None:
+        proxy_pid = None
+        while True:
+            try:
+                self.runtime.tick()
+                current = self.runtime.status("proxy").pid
+                if proxy_pid is not None and current not in (None, proxy_pid):
+                    # A restarted proxy forgets the member ids; teach it again once it listens.
+                    asyncio.get_running_loop().call_later(
+                        1.0, lambda: asyncio.ensure_future(self.push_peer_ids())
+                    )
+                proxy_pid = current or proxy_pid
+            except Exception:  # the supervisor must never die of one bad tick
+                log.exception("supervisor tick failed")
+            await asyncio.sleep(0.2)
+
+    async def _health_loop(self) -> None:
+        while True:
+            try:
+                self.health = await health.probe_all(self.http, self.plan)
+                if self.phase in ("ready", "degraded"):
+                    self.phase = "ready" if self.all_healthy() else "degraded"
+            except Exception:
+                log.exception("health probe failed")
+            await asyncio.sleep(0.5)
+
+    async def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.http.aclose()
+
+    # -- queries and commands ------------------------------------------------------------------
+
+    def all_healthy(self) -> bool:
+        return all(
+            self.health.get(c.name) is not None and self.health[c.name].healthy
+            for c in self.plan.components
+        ) and self.leader() is not None
+
+    def leader(self) -> str | None:
+        leaders = [n for n, h in self.health.items() if h.leader]
+        return leaders[0] if len(leaders) == 1 else None
+
+    def status(self) -> dict:
+        components = []
+        for st in self.runtime.statuses():
+            spec = self.plan.component(st.name)
+            probe = self.health.get(st.name)
+            components.append(
+                {
+                    "name": st.name,
+                    "role": st.role,
+                    "state": st.state.value,
+                    "health": "unknown" if probe is None
+                    else ("healthy" if probe.healthy else "unhealthy"),
+                    "pid": st.pid,
+                    "url": spec.url,
+                    "leader": probe.leader if (probe and spec.role == "store") else None,
+                    "restarts": st.restarts,
+                    "held_down": st.held_down,
+                    "last_exit": st.last_exit,
+                }
+            )
+        components.append(
+            {
+                "name": "controller", "role": "controller", "state": "running",
+                "health": "healthy", "pid": os.getpid(), "url": self.plan.controller_url,
+                "leader": None, "restarts": 0, "held_down": False, "last_exit": None,
+            }
+        )
+        return {
+            "runtime": self.runtime.name,
+            "phase": self.phase,
+            "healthy": self.all_healthy(),
+            "state_dir": str(self.state.root),
+            "store_leader": self.leader(),
+            "components": components,
+            "endpoints": self.plan.endpoints,
+        }
+
+    async def members(self) -> list[Member]:
+        """The stack as fault targeting sees it, with the store leader read fresh."""
+        leaders = await asyncio.gather(
+            *(self._leader_now(name) for name in self.plan.names("store"))
+        )
+        leader_of = dict(zip(self.plan.names("store"), leaders, strict=True))
+        return [
+            Member(
+                name=c.name, role=c.role, leader=leader_of.get(c.name, False),
+                healthy=bool(self.health.get(c.name) and self.health[c.name].healthy),
+            )
+            for c in self.plan.components
+        ]
+
+    async def _leader_now(self, name: str) -> bool:
+        try:
+            return await etcd_admin.is_leader(self.http, self.plan.component(name).url)
+        except (httpx.HTTPError, ValueError):
+            return False
+
+    async def revert_all_faults(self) -> None:
+        await self.faults.abort()
+
+    async def stop_stack(self) -> None:
+        self.phase = "stopping"
+        await self.revert_all_faults()
+        await self.runtime.stop_all()
+        self.state.processes_file.unlink(missing_ok=True)
+
+
+def _quota_of(plan: StackPlan) -> int:
+    argv = plan.component(plan.names("store")[0]).argv
+    for arg in argv:
+        if arg.startswith("--quota-backend-bytes="):
+            return int(arg.split("=", 1)[1])
+    return 2 * 1024 * 1024 * 1024  # etcd's default

@@ -1,0 +1,44 @@
+"""What a fault may touch: the runtime, the fault proxy, the web admin API and the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from chaos.links import LinkTable
+from chaos.runtime.base import Runtime
+
+
+class ProxyControl(Protocol):
+    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
+                        params: dict[str, Any]) -> None: ...
+
+    async def remove_fault(self, fault_id: str) -> None: ...
+
+    async def clear(self) -> None: ...
+
+
+class AppControl(Protocol):
+    """The admin API of the web instances (application-level faults)."""
+
+    async def add_fault(self, component: str, fault_id: str, kind: str, params: dict[str, Any],
+                        expires_in: float | None) -> None: ...
+
+    async def remove_fault(self, component: str, fault_id: str) -> None: ...
+
+    async def clear(self, component: str) -> None: ...
+
+
+class StoreControl(Protocol):
+    async def fill(self, member: str, fault_id: str) -> dict[str, Any]: ...
+
+    async def unfill(self, fault_id: str) -> None: ...
+
+
+@dataclass
+class FaultContext:
+    runtime: Runtime
+    links: LinkTable
+    proxy: ProxyControl
+    apps: AppControl
+    store: StoreControl

@@ -1,0 +1,74 @@
+"""bandwidth: cap throughput at `bytes_per_s`, per connection and per direction.
+
+A token bucket expressed as a virtual clock: `free_at` is when the link finishes sending
+what it has already sent. Big chunks are cut into ~50 ms slices so the receiver sees a
+steady trickle instead of long silences followed by bursts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chaos.proxy.toxics.base import Stage, Toxic, register
+
+_SLICE_S = 0.05
+_MAX_SLICE = 64 * 1024
+
+
+class BandwidthParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    bytes_per_s: int = Field(gt=0)
+
+
+class BandwidthStage(Stage):
+    def __init__(self, conn, pipe, params: BandwidthParams) -> None:
+        super().__init__(conn, pipe)
+        self.rate = params.bytes_per_s
+        self.slice = max(1, min(_MAX_SLICE, int(self.rate * _SLICE_S)))
+        self.loop = asyncio.get_running_loop()
+        self.queue: deque[bytes] = deque()
+        self.timer: asyncio.Handle | None = None
+        self.free_at = 0.0
+
+    def push(self, chunk: bytes) -> None:
+        self.queue.append(chunk)
+        self.buffered += len(chunk)
+        if self.timer is None:
+            self.timer = self.loop.call_soon(self._send)
+
+    def _send(self) -> None:
+        self.timer = None
+        now = self.loop.time()
+        while self.queue and self.free_at <= now:
+            head = self.queue.popleft()
+            piece, rest = head[: self.slice], head[self.slice :]
+            if rest:
+                self.queue.appendleft(rest)
+            self.buffered -= len(piece)
+            # An idle link does not bank credit beyond one slice (no unbounded bursts).
+            self.free_at = max(self.free_at, now) + len(piece) / self.rate
+            self.out(piece)
+        if self.queue and self.timer is None:
+            self.timer = self.loop.call_at(self.free_at, self._send)
+        self.pipe.released()
+
+    def remove(self) -> list[bytes]:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        held = list(self.queue)
+        self.queue.clear()
+        self.buffered = 0
+        return held
+
+
+@register
+class Bandwidth(Toxic):
+    kind = "bandwidth"
+    Params = BandwidthParams
+
+    def new_stage(self, conn, pipe) -> Stage:
+        return BandwidthStage(conn, pipe, self.params)

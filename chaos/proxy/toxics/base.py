@@ -1,0 +1,79 @@
+"""The one interface every fault kind implements.
+
+A `Toxic` is one active fault: its validated params plus hooks. It acts at two levels:
+
+* connection level: `on_new_connection` / `on_existing_connection` may reset a connection
+  (cut, loss);
+* data level: `new_stage` returns a `Stage` that sits in one direction of one connection and
+  sees every chunk (latency, bandwidth, blackhole, loss). Stages of all faults on a direction
+  are chained in the order the faults were created, so faults compose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from chaos.proxy.connection import Connection, Pipe
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Stage:
+    """One fault's hook into one direction of one connection. Default: pass chunks through.
+
+    `out` is set by the owning `Pipe` to the next stage's `push` (or the final write). A stage
+    that holds chunks must report them in `buffered` (bytes) so the pipe can apply
+    backpressure, and call `self.pipe.released()` after handing held chunks on.
+    """
+
+    buffered: int = 0
+    # True while this stage must also swallow the end of the stream (FIN / close), so a peer
+    # behind a blackhole never learns that the other side went away.
+    holds_end: bool = False
+
+    def __init__(self, conn: Connection, pipe: Pipe) -> None:
+        self.conn = conn
+        self.pipe = pipe
+        self.out: Callable[[bytes], None] = pipe.deliver
+
+    def push(self, chunk: bytes) -> None:
+        self.out(chunk)
+
+    def remove(self) -> list[bytes]:
+        """The fault is going away: stop timers and return held chunks, oldest first."""
+        return []
+
+
+class Toxic:
+    """Base of every fault kind; subclasses set `kind`, `Params` and override hooks."""
+
+    kind: ClassVar[str]
+    Params: ClassVar[type[BaseModel]] = NoParams
+
+    def __init__(self, params: BaseModel) -> None:
+        self.params = params
+
+    def on_new_connection(self, conn: Connection) -> None:
+        """A connection appeared on a faulted link (before any byte is forwarded)."""
+
+    def on_existing_connection(self, conn: Connection) -> None:
+        """The fault was just applied and `conn` was already open on a matching link."""
+
+    def new_stage(self, conn: Connection, pipe: Pipe) -> Stage | None:
+        """A data stage for one direction of `conn`, or None if this fault ignores data."""
+        return None
+
+
+TOXICS: dict[str, type[Toxic]] = {}
+
+
+def register(cls: type[Toxic]) -> type[Toxic]:
+    """Class decorator: make a fault kind available by its `kind` name."""
+    TOXICS[cls.kind] = cls
+    return cls

@@ -1,0 +1,72 @@
+"""The interface every runtime (local processes, Docker, the fake) implements.
+
+Faults and the controller only talk to this interface, so they run unchanged on any runtime.
+"""
+
+from __future__ import annotations
+
+import abc
+from enum import Enum
+
+from pydantic import BaseModel
+
+
+class ProcessState(str, Enum):
+    running = "running"
+    starting = "starting"
+    stopped = "stopped"
+    paused = "paused"
+    restarting = "restarting"
+
+
+class ComponentStatus(BaseModel):
+    name: str
+    role: str
+    state: ProcessState
+    pid: int | None = None
+    restarts: int = 0
+    started_at: float | None = None
+    held_down: bool = False
+    last_exit: str | None = None
+
+
+class Runtime(abc.ABC):
+    """Lifecycle control of the stack's components by name."""
+
+    name: str
+
+    @abc.abstractmethod
+    def statuses(self) -> list[ComponentStatus]: ...
+
+    def status(self, name: str) -> ComponentStatus:
+        for status in self.statuses():
+            if status.name == name:
+                return status
+        raise KeyError(name)
+
+    @abc.abstractmethod
+    async def start(self, name: str) -> None:
+        """Start (or keep running) and lift any hold that kept it down."""
+
+    @abc.abstractmethod
+    async def stop(self, name: str, *, hold: bool = True) -> None:
+        """Graceful stop; with hold=True the supervisor does not bring it back."""
+
+    @abc.abstractmethod
+    async def kill(self, name: str, *, hold: bool = False) -> None:
+        """SIGKILL; without hold the supervisor restarts it after its backoff."""
+
+    @abc.abstractmethod
+    async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
+        """Graceful restart, optionally with changed environment (a new "release")."""
+
+    @abc.abstractmethod
+    async def pause(self, name: str) -> None:
+        """Freeze the process: it keeps its sockets open but answers nothing."""
+
+    @abc.abstractmethod
+    async def resume(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    def capabilities(self) -> set[str]:
+        """Mechanisms this runtime offers, e.g. {"signals", "proxy", "env-redeploy"}."""

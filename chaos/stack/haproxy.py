@@ -1,0 +1,59 @@
+"""HAProxy configuration for the `lb` component."""
+
+from __future__ import annotations
+
+from chaos.stack.plan import StackPlan
+
+
+def render(plan: StackPlan) -> str:
+    lb = plan.component("lb")
+    links = {link.name: link for link in plan.proxy_links}
+    servers = "\n".join(
+        f"    server {web} {links[f'lb->{web}'].listen} check"
+        for web in plan.names("web")
+    )
+    return f"""\
+# Rendered by gameday from the stack plan; edits are overwritten at the next `up`.
+global
+    maxconn 4096
+    # The runtime API: `gameday drain/ready/scale` use it to change servers without a reload.
+    stats socket {plan.lb_admin_socket} mode 600 level admin expose-fd listeners
+    log stderr format short local0 warning
+
+defaults
+    mode http
+    log global
+    option dontlognull
+    timeout connect 500ms
+    timeout client 30s
+    timeout server 5s
+    timeout check 400ms
+    timeout http-keep-alive 10s
+    # A connection that never reached a server is always safe to try on another one.
+    retries 2
+    option redispatch 1
+    retry-on conn-failure empty-response response-timeout
+
+frontend api
+    bind {plan.host}:{lb.ports['http']}
+    # Writes are not retried at layer 7: a PUT that timed out may have been applied.
+    http-request disable-l7-retry if !METH_GET !METH_HEAD
+    default_backend web
+
+frontend stats
+    bind {plan.host}:{lb.ports['stats']}
+    http-request use-service prometheus-exporter if {{ path /metrics }}
+    http-request return status 200 content-type text/plain string "ok" if {{ path /healthz }}
+    stats enable
+    stats uri /stats
+    stats refresh 2s
+
+backend web
+    balance roundrobin
+    option httpchk GET /readyz
+    http-check expect status 200
+    # Two failed checks 500 ms apart take an instance out within about 1 s; passive
+    # layer-4 observation takes it out sooner when live traffic hits a dead socket.
+    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 observe layer4 error-limit 2 on-error mark-down
+{servers}
+"""

@@ -1,0 +1,264 @@
+"""The stack plan: every component, its command line, ports and URLs, decided once at `up`.
+
+The plan is saved to stack.json and reused, because etcd members remember their peer URLs
+and the controller must be able to restart or adopt any component after a crash.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from chaos.settings import Settings
+from chaos.stack import etcd
+from chaos.stack.ports import PortAllocator
+
+Role = Literal["web", "store", "lb", "proxy", "prometheus", "loadgen"]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_DIR = REPO_ROOT / "compose"
+STORE_MEMBERS = 3
+
+DEFAULT_PORTS = {"api": 8080, "prometheus": 9090, "controller": 8700, "loadgen": 8089}
+
+
+class ProxyLink(BaseModel):
+    name: str
+    listen: str
+    upstream: str
+    kind: Literal["tcp", "etcd-peer"] = "tcp"
+    dst: str | None = None
+
+    @property
+    def listen_port(self) -> int:
+        return int(self.listen.rsplit(":", 1)[1])
+
+
+class ComponentSpec(BaseModel):
+    name: str
+    role: Role
+    argv: list[str]
+    env: dict[str, str] = Field(default_factory=dict)
+    ports: dict[str, int] = Field(default_factory=dict)
+    url: str
+    health_url: str
+    metrics_url: str | None = None
+    # Components of a lower group start (and become healthy) before the next group starts.
+    start_group: int = 0
+    memory_limit_mb: int | None = None
+
+
+class StackPlan(BaseModel):
+    version: int = 1
+    runtime: Literal["local"] = "local"
+    state_dir: str
+    host: str
+    cluster_token: str
+    controller_port: int
+    components: list[ComponentSpec]
+    endpoints: dict[str, str]
+    proxy_links: list[ProxyLink]
+    lb_admin_socket: str
+    # Lets the controller, and only it, drive the web instances' admin API.
+    admin_token: str
+    conflicts: list[str] = Field(default_factory=list)
+
+    def component(self, name: str) -> ComponentSpec:
+        for spec in self.components:
+            if spec.name == name:
+                return spec
+        raise KeyError(name)
+
+    def names(self, role: str | None = None) -> list[str]:
+        return [c.name for c in self.components if role is None or c.role == role]
+
+    @property
+    def controller_url(self) -> str:
+        return f"http://{self.host}:{self.controller_port}"
+
+    @property
+    def proxy_admin_url(self) -> str:
+        return self.component("proxy").url
+
+
+def _url(host: str, port: int, path: str = "") -> str:
+    return f"http://{host}:{port}{path}"
+
+
+def build_plan(settings: Settings) -> StackPlan:
+    host = settings.host
+    state = Path(settings.state_dir).expanduser().resolve()
+    ports = PortAllocator(host, use_defaults=settings.ports == "default")
+    python = sys.executable
+
+    api_port = ports.default("api", DEFAULT_PORTS["api"])
+    prometheus_port = ports.default("prometheus", DEFAULT_PORTS["prometheus"])
+    controller_port = ports.default("controller", DEFAULT_PORTS["controller"])
+    loadgen_port = ports.default("loadgen", DEFAULT_PORTS["loadgen"]) if settings.load else 0
+
+    stores = [f"store-{i}" for i in range(1, STORE_MEMBERS + 1)]
+    webs = [f"web-{i}" for i in range(1, settings.web_instances + 1)]
+    store_client = {s: ports.free() for s in stores}
+    store_peer = {s: ports.free() for s in stores}
+    web_port = {w: ports.free() for w in webs}
+    proxy_admin = ports.free()
+    lb_stats = ports.free()
+
+    links: list[ProxyLink] = []
+
+    def link(name: str, upstream_port: int, **extra: str) -> ProxyLink:
+        made = ProxyLink(
+            name=name, listen=f"{host}:{ports.free()}", upstream=f"{host}:{upstream_port}", **extra
+        )
+        links.append(made)
+        return made
+
+    peer_links = {s: link(f"peer->{s}", store_peer[s], kind="etcd-peer", dst=s) for s in stores}
+    lb_links = {w: link(f"lb->{w}", web_port[w]) for w in webs}
+    web_store_links = {
+        (w, s): link(f"{w}->{s}", store_client[s]) for w in webs for s in stores
+    }
+
+    cluster_token = f"gameday-{secrets.token_hex(4)}"
+    admin_token = secrets.token_urlsafe(24)
+    initial_cluster = ",".join(f"{s}={_url(host, peer_links[s].listen_port)}" for s in stores)
+    marker = {"GAMEDAY_STATE_DIR": str(state)}
+    components: list[ComponentSpec] = [
+        ComponentSpec(
+            name="proxy",
+            role="proxy",
+            argv=[python, "-m", "chaos.proxy", "--config", str(state / "proxy" / "links.json"),
+                  "--admin-host", host, "--admin-port", str(proxy_admin)],
+            env=dict(marker),
+            ports={"admin": proxy_admin},
+            url=_url(host, proxy_admin),
+            health_url=_url(host, proxy_admin, "/healthz"),
+            metrics_url=_url(host, proxy_admin, "/metrics"),
+            start_group=0,
+        )
+    ]
+    for s in stores:
+        components.append(
+            ComponentSpec(
+                name=s,
+                role="store",
+                argv=etcd.member_argv(
+                    name=s,
+                    data_dir=state / s,
+                    host=host,
+                    client_port=store_client[s],
+                    peer_port=store_peer[s],
+                    advertised_peer_port=peer_links[s].listen_port,
+                    initial_cluster=initial_cluster,
+                    cluster_token=cluster_token,
+                    quota_backend_bytes=settings.etcd_quota_backend_bytes,
+                ),
+                env=dict(marker),
+                ports={"client": store_client[s], "peer": store_peer[s]},
+                url=_url(host, store_client[s]),
+                health_url=_url(host, store_client[s], "/health"),
+                metrics_url=_url(host, store_client[s], "/metrics"),
+                start_group=1,
+            )
+        )
+    for index, w in enumerate(webs):
+        # Each instance prefers a different member first, spreading client load over the cluster.
+        rotated = stores[index % len(stores):] + stores[: index % len(stores)]
+        endpoints = ",".join(_url(host, web_store_links[(w, s)].listen_port) for s in rotated)
+        components.append(
+            ComponentSpec(
+                name=w,
+                role="web",
+                argv=[python, "-m", "services.web"],
+                env={
+                    **marker,
+                    "GAMEDAY_WEB_NAME": w,
+                    "GAMEDAY_WEB_HOST": host,
+                    "GAMEDAY_WEB_PORT": str(web_port[w]),
+                    "GAMEDAY_WEB_STORE_ENDPOINTS": endpoints,
+                    "GAMEDAY_WEB_ADMIN_TOKEN": admin_token,
+                },
+                ports={"http": web_port[w]},
+                url=_url(host, web_port[w]),
+                health_url=_url(host, web_port[w], "/readyz"),
+                metrics_url=_url(host, web_port[w], "/metrics"),
+                start_group=2,
+                memory_limit_mb=settings.web_memory_limit_mb,
+            )
+        )
+    lb_dir = state / "lb"
+    components.append(
+        ComponentSpec(
+            name="lb",
+            role="lb",
+            argv=["haproxy", "-W", "-db", "-f", str(lb_dir / "haproxy.cfg")],
+            env=dict(marker),
+            ports={"http": api_port, "stats": lb_stats},
+            url=_url(host, api_port),
+            health_url=_url(host, lb_stats, "/healthz"),
+            metrics_url=_url(host, lb_stats, "/metrics"),
+            start_group=3,
+        )
+    )
+    prometheus_dir = state / "prometheus"
+    components.append(
+        ComponentSpec(
+            name="prometheus",
+            role="prometheus",
+            argv=[
+                "prometheus",
+                f"--config.file={prometheus_dir / 'prometheus.yml'}",
+                f"--storage.tsdb.path={prometheus_dir / 'data'}",
+                "--storage.tsdb.retention.time=2d",
+                f"--web.listen-address={host}:{prometheus_port}",
+                "--web.enable-lifecycle",
+                "--log.level=warn",
+            ],
+            env=dict(marker),
+            ports={"http": prometheus_port},
+            url=_url(host, prometheus_port),
+            health_url=_url(host, prometheus_port, "/-/ready"),
+            metrics_url=_url(host, prometheus_port, "/metrics"),
+            start_group=3,
+        )
+    )
+    if settings.load:
+        components.append(
+            ComponentSpec(
+                name="loadgen",
+                role="loadgen",
+                argv=[python, "-m", "services.loadgen", "--target", _url(host, api_port),
+                      "--web-host", host, "--web-port", str(loadgen_port),
+                      "--rate", str(settings.load_rate)],
+                env=dict(marker),
+                ports={"http": loadgen_port},
+                url=_url(host, loadgen_port),
+                health_url=_url(host, loadgen_port, "/gameday/load"),
+                metrics_url=_url(host, loadgen_port, "/metrics"),
+                start_group=4,
+            )
+        )
+
+    endpoints = {
+        "api": _url(host, api_port),
+        "prometheus": _url(host, prometheus_port),
+        "controller": _url(host, controller_port),
+    }
+    if settings.load:
+        endpoints["loadgen"] = _url(host, loadgen_port)
+    return StackPlan(
+        state_dir=str(state),
+        host=host,
+        cluster_token=cluster_token,
+        controller_port=controller_port,
+        components=components,
+        endpoints=endpoints,
+        proxy_links=links,
+        lb_admin_socket=str(lb_dir / "admin.sock"),
+        admin_token=admin_token,
+        conflicts=ports.conflicts,
+    )

@@ -1,0 +1,32 @@
+"""``python -m services.web``: one uvicorn process serving one web instance."""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+
+from services.web.app import create_app
+from services.web.settings import WebSettings
+
+
+def main() -> None:
+    settings = WebSettings()
+    logging.basicConfig(
+        level=logging.INFO, format=f"%(asctime)s {settings.name} %(levelname)s %(name)s %(message)s"
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        # "auto" picks uvloop and httptools when they are installed.
+        loop="auto",
+        http="auto",
+        access_log=False,
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,89 @@
+"""Assemble the web service: store client, faults, metrics, routes and ASGI layers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+from prometheus_client import CollectorRegistry
+
+from services.web import api_admin, api_health, api_kv
+from services.web.bad_release import BadReleaseMiddleware, parse_broken_routes
+from services.web.body_limit import BodyLimitMiddleware
+from services.web.errors import install_error_handlers
+from services.web.faults.catalog import FAULT_TYPES
+from services.web.faults.manager import FaultManager
+from services.web.faults.middleware import FaultInjectionMiddleware
+from services.web.loop_lag import LoopLagMonitor
+from services.web.metrics import WebMetrics
+from services.web.metrics_middleware import MetricsMiddleware
+from services.web.readiness import ReadinessProbe
+from services.web.route_templates import RouteTemplates
+from services.web.settings import WebSettings
+from services.web.store_client import EtcdGateway
+from services.web.validation import MAX_BODY_BYTES
+
+
+def create_app(
+    settings: WebSettings,
+    registry: CollectorRegistry | None = None,
+    *,
+    store_transport: httpx.AsyncBaseTransport | None = None,
+) -> FastAPI:
+    """Build the app. Tests inject ``registry`` to assert exact samples and
+    ``store_transport`` (e.g. ``httpx.MockTransport``) to play the store."""
+    metrics = WebMetrics(registry or CollectorRegistry(), release=settings.release)
+    store_http = httpx.AsyncClient(
+        transport=store_transport,
+        # Never route store traffic through a proxy picked up from the environment.
+        trust_env=False,
+        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+    )
+    gateway = EtcdGateway(
+        store_http,
+        settings.store_endpoints,
+        timeout=settings.store_timeout,
+        read_retries=settings.store_read_retries,
+        observe=metrics.observe_store_call,
+    )
+    faults = FaultManager(FAULT_TYPES, metrics.faults_active)
+    loop_lag = LoopLagMonitor(metrics.event_loop_lag)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loop_lag.start()
+        try:
+            yield
+        finally:
+            await loop_lag.stop()
+            # Burner and leaker threads must not outlive the app.
+            faults.revert_all()
+            await store_http.aclose()
+
+    app = FastAPI(title="gameday web", version=settings.release, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.metrics = metrics
+    app.state.gateway = gateway
+    app.state.readiness = ReadinessProbe(gateway)
+    app.state.faults = faults
+
+    routers = (api_kv.router, api_health.router, api_admin.router)
+    for router in routers:
+        app.include_router(router)
+    install_error_handlers(app)
+
+    # add_middleware wraps: the last one added is the outermost layer.
+    routes = RouteTemplates(route for router in routers for route in router.routes)
+    app.add_middleware(FaultInjectionMiddleware, faults=faults, routes=routes)
+    broken = parse_broken_routes(settings.broken_routes)
+    if broken:
+        app.add_middleware(
+            BadReleaseMiddleware, broken=broken, release=settings.release, routes=routes
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
+    if settings.metrics_middleware:
+        # Outermost, so it records what clients see: 413s, injected errors, bad release.
+        app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
+    return app

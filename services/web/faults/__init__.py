@@ -1,0 +1,1 @@
+"""Application faults the chaos controller injects through the admin API."""

@@ -1,0 +1,50 @@
+"""Configuration of one web instance, read from ``GAMEDAY_WEB_*`` environment variables."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+CommaList = Annotated[list[str], NoDecode]
+
+
+def _split_commas(value: object) -> object:
+    # Env vars carry lists as "a,b,c"; Python callers may pass real lists.
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+class WebSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GAMEDAY_WEB_", extra="ignore")
+
+    name: str = "web"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=0, le=65535)
+    store_endpoints: CommaList = Field(default_factory=lambda: ["http://127.0.0.1:2379"])
+    store_timeout: float = Field(default=1.0, gt=0)
+    store_read_retries: int = Field(default=2, ge=0, le=10)
+    admin_token: str = ""
+    release: str = "1.0.0"
+    # "Bad deploy" simulation: these "METHOD /route/template" pairs answer 500.
+    broken_routes: CommaList = Field(default_factory=list)
+    # Off only to measure the cost of the metrics middleware (bench/bench_web.py).
+    metrics_middleware: bool = True
+
+    @field_validator("store_endpoints", "broken_routes", mode="before")
+    @classmethod
+    def _parse_comma_list(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("store_endpoints")
+    @classmethod
+    def _strip_trailing_slash(cls, endpoints: list[str]) -> list[str]:
+        if not endpoints:
+            raise ValueError("at least one store endpoint is required")
+        return [endpoint.rstrip("/") for endpoint in endpoints]
+
+    @property
+    def admin_enabled(self) -> bool:
+        return bool(self.admin_token)

@@ -1,0 +1,296 @@
+"""Client for the etcd cluster's v3 JSON gateway, with failover and read retries.
+
+Rules (they are what keeps the API honest under faults):
+
+* All endpoints are known; calls go to a *preferred* endpoint and move on to the next one
+  when a connection cannot be opened. A refused connection means the request was never
+  sent, so failing over is safe for writes too.
+* Every HTTP call has its own timeout. A call that times out or breaks after being sent
+  has an unknown outcome: reads are retried (bounded, with backoff, on the next endpoint);
+  writes never are, the caller gets an error and the write is indeterminate.
+* Reads are linearizable unless the caller asks for ``serializable`` (served from the
+  local member, possibly stale, but available without quorum).
+
+``store_requests_total`` counts every HTTP call to etcd (attempts, not logical operations),
+so failovers and retries are visible in the metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from time import perf_counter
+from typing import Any
+
+import httpx
+
+from services.web import etcd_codec
+from services.web.etcd_codec import KeyValue
+from services.web.store_errors import StoreError, StoreFull, StoreTimeout, StoreUnavailable
+
+StoreObserver = Callable[[str, str, float], None]
+"""Called as ``observe(op, outcome, seconds)`` once per HTTP call to etcd."""
+
+_NOSPACE_MESSAGE = "database space exceeded"
+
+
+def _ignore(op: str, outcome: str, seconds: float) -> None:
+    return None
+
+
+def _always_ok(body: dict[str, Any]) -> str:
+    return "ok"
+
+
+class _NotConnected(Exception):
+    """The connection could not be opened: the request never left this process."""
+
+
+@dataclass(frozen=True, slots=True)
+class RangeResult:
+    items: list[KeyValue]
+    store_revision: int
+    more: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LeaderStatus:
+    endpoint: str
+    leader: int
+    raft_term: int
+
+
+class EtcdGateway:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        endpoints: Sequence[str],
+        *,
+        timeout: float,
+        read_retries: int,
+        observe: StoreObserver = _ignore,
+        backoff_seconds: float = 0.05,
+    ) -> None:
+        if not endpoints:
+            raise ValueError("at least one store endpoint is required")
+        self._client = client
+        self._endpoints = list(endpoints)
+        self._timeout = timeout
+        self._read_retries = read_retries
+        self._observe = observe
+        self._backoff_seconds = backoff_seconds
+        self._preferred = 0
+
+    @property
+    def endpoints(self) -> list[str]:
+        return list(self._endpoints)
+
+    @property
+    def preferred_endpoint(self) -> str:
+        return self._endpoints[self._preferred]
+
+    # -- the KV operations -------------------------------------------------------------
+
+    async def put(self, key: str, value: str) -> int:
+        """Write ``key``; returns the store revision the write created."""
+        payload = {"key": etcd_codec.encode(key), "value": etcd_codec.encode(value)}
+        body = await self._write("put", "/v3/kv/put", payload)
+        return etcd_codec.header_revision(body)
+
+    async def get(self, key: str, *, serializable: bool = False) -> tuple[KeyValue | None, int]:
+        """Read ``key``; returns (the key or None, the store revision the read saw)."""
+        payload: dict[str, Any] = {"key": etcd_codec.encode(key)}
+        if serializable:
+            payload["serializable"] = True
+        body = await self._read("get", "/v3/kv/range", payload, outcome_of=_found_or_not)
+        kvs = body.get("kvs") or []
+        found = KeyValue.from_gateway(kvs[0]) if kvs else None
+        return found, etcd_codec.header_revision(body)
+
+    async def delete(self, key: str) -> tuple[int, int]:
+        """Delete ``key``; returns (how many keys were deleted, the store revision after)."""
+        body = await self._write("delete", "/v3/kv/deleterange", {"key": etcd_codec.encode(key)})
+        return etcd_codec.as_int(body.get("deleted")), etcd_codec.header_revision(body)
+
+    async def list(self, prefix: str, limit: int, *, serializable: bool = False) -> RangeResult:
+        """Keys starting with ``prefix`` in key order, at most ``limit`` of them."""
+        raw_prefix = prefix.encode("utf-8")
+        payload: dict[str, Any] = {
+            # An empty prefix means every key: key "\0" with range_end "\0".
+            "key": etcd_codec.encode(raw_prefix or b"\0"),
+            "range_end": etcd_codec.encode(etcd_codec.prefix_range_end(raw_prefix)),
+            "limit": limit,
+        }
+        if serializable:
+            payload["serializable"] = True
+        body = await self._read("list", "/v3/kv/range", payload)
+        return RangeResult(
+            items=[KeyValue.from_gateway(kv) for kv in body.get("kvs") or []],
+            store_revision=etcd_codec.header_revision(body),
+            more=bool(body.get("more", False)),
+        )
+
+    async def find_leader(self) -> LeaderStatus:
+        """Ask every endpoint at once whether it sees a Raft leader.
+
+        Returns the status of the preferred endpoint when it sees one, else of the first
+        endpoint that does, and makes that endpoint preferred: an instance whose member
+        lost the leader steers its traffic to one that still has it.
+        """
+        results = await asyncio.gather(
+            *(self._status(endpoint) for endpoint in self._endpoints), return_exceptions=True
+        )
+        statuses = [r for r in results if isinstance(r, LeaderStatus) and r.leader != 0]
+        if not statuses:
+            reasons = [_describe(r) for r in results]
+            raise StoreUnavailable("no store endpoint sees a leader: " + "; ".join(reasons))
+        preferred = self.preferred_endpoint
+        for status in statuses:
+            if status.endpoint == preferred:
+                return status
+        chosen = statuses[0]
+        self._preferred = self._endpoints.index(chosen.endpoint)
+        return chosen
+
+    async def _status(self, endpoint: str) -> LeaderStatus:
+        try:
+            body = await self._attempt("status", endpoint, "/v3/maintenance/status", {})
+        except _NotConnected as exc:
+            raise StoreUnavailable(f"{endpoint} refused the connection") from exc
+        return LeaderStatus(
+            endpoint=endpoint,
+            leader=etcd_codec.as_int(body.get("leader")),
+            raft_term=etcd_codec.as_int(body.get("raftTerm") or body.get("raft_term")),
+        )
+
+    # -- retry and failover rules ------------------------------------------------------
+
+    async def _write(self, op: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        return await self._call_with_failover(op, path, payload, _always_ok)
+
+    async def _read(
+        self,
+        op: str,
+        path: str,
+        payload: dict[str, Any],
+        outcome_of: Callable[[dict[str, Any]], str] = _always_ok,
+    ) -> dict[str, Any]:
+        retries_left = self._read_retries
+        attempt = 0
+        while True:
+            try:
+                return await self._call_with_failover(op, path, payload, outcome_of)
+            except StoreError as exc:
+                if not exc.retryable or retries_left == 0:
+                    raise
+            retries_left -= 1
+            attempt += 1
+            await asyncio.sleep(self._backoff(attempt))
+
+    def _backoff(self, attempt: int) -> float:
+        # Exponential with jitter so that three web instances do not retry in lockstep.
+        return self._backoff_seconds * (2 ** (attempt - 1)) * random.uniform(0.5, 1.0)
+
+    async def _call_with_failover(
+        self,
+        op: str,
+        path: str,
+        payload: dict[str, Any],
+        outcome_of: Callable[[dict[str, Any]], str],
+    ) -> dict[str, Any]:
+        refused: list[str] = []
+        for endpoint in self._rotation():
+            try:
+                return await self._attempt(op, endpoint, path, payload, outcome_of)
+            except _NotConnected:
+                refused.append(endpoint)
+                self._move_past(endpoint)
+            except (StoreTimeout, StoreUnavailable):
+                # The next call (or the read retry) should try another member.
+                self._move_past(endpoint)
+                raise
+        raise StoreUnavailable("no store endpoint accepted a connection: " + ", ".join(refused))
+
+    def _rotation(self) -> Iterator[str]:
+        start = self._preferred
+        count = len(self._endpoints)
+        for offset in range(count):
+            yield self._endpoints[(start + offset) % count]
+
+    def _move_past(self, endpoint: str) -> None:
+        # Only move if nobody moved already, so concurrent failures skip one endpoint, not N.
+        index = self._endpoints.index(endpoint)
+        if self._preferred == index:
+            self._preferred = (index + 1) % len(self._endpoints)
+
+    async def _attempt(
+        self,
+        op: str,
+        endpoint: str,
+        path: str,
+        payload: dict[str, Any],
+        outcome_of: Callable[[dict[str, Any]], str] = _always_ok,
+    ) -> dict[str, Any]:
+        started = perf_counter()
+        outcome = "error"
+        try:
+            body = await self._post(endpoint, path, payload)
+            outcome = outcome_of(body)
+            return body
+        except StoreError as exc:
+            outcome = exc.outcome
+            raise
+        except _NotConnected:
+            outcome = "unavailable"
+            raise
+        finally:
+            self._observe(op, outcome, perf_counter() - started)
+
+    async def _post(self, endpoint: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = await self._client.post(endpoint + path, json=payload, timeout=self._timeout)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise _NotConnected(f"{endpoint}: {exc!r}") from exc
+        except httpx.TimeoutException as exc:
+            raise StoreTimeout(f"{endpoint} did not answer within {self._timeout}s") from exc
+        except httpx.TransportError as exc:
+            raise StoreUnavailable(f"connection to {endpoint} failed mid-call: {exc!r}") from exc
+        if response.status_code == 200:
+            try:
+                return response.json()
+            except ValueError as exc:
+                raise StoreError(f"{endpoint} answered with malformed JSON") from exc
+        raise _error_from_response(endpoint, response)
+
+
+def _found_or_not(body: dict[str, Any]) -> str:
+    return "ok" if body.get("kvs") else "not_found"
+
+
+def _error_from_response(endpoint: str, response: httpx.Response) -> StoreError:
+    message = _gateway_message(response)
+    detail = f"{endpoint} answered {response.status_code}: {message}"
+    if _NOSPACE_MESSAGE in message:
+        return StoreFull(detail)
+    if response.status_code >= 500:
+        # Unavailable / deadline exceeded: no leader, no quorum, leader changed...
+        return StoreUnavailable(detail)
+    return StoreError(detail)
+
+
+def _gateway_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error") or body)
+    return str(body)[:200]
+
+
+def _describe(result: object) -> str:
+    if isinstance(result, LeaderStatus):
+        return f"{result.endpoint} has no leader"
+    return str(result) or type(result).__name__

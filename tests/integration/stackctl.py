@@ -1,0 +1,81 @@
+"""Drive a real local stack from tests: start it on free ports in a temp dir, query it, stop it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from chaos.cli.client import ControllerClient
+from chaos.state import StateDir
+
+
+class Stack:
+    def __init__(self, state_dir: Path) -> None:
+        self.state = StateDir(state_dir)
+        self.env = {**os.environ, "GAMEDAY_STATE_DIR": str(state_dir), "GAMEDAY_PORTS": "free"}
+        self.http = httpx.Client(timeout=5.0)
+
+    def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+        result = subprocess.run(
+            [sys.executable, "-m", "chaos.cli", *args],
+            env=self.env, capture_output=True, text=True, timeout=timeout,
+        )
+        if check and result.returncode != 0:
+            raise AssertionError(
+                f"gameday {' '.join(args)} exited {result.returncode}\n"
+                f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+            )
+        return result
+
+    def up(self, *args: str) -> None:
+        self.cli("up", *args, timeout=180)
+
+    def down(self) -> None:
+        self.cli("down", check=False, timeout=120)
+
+    @property
+    def controller(self) -> ControllerClient:
+        return ControllerClient(self.state)
+
+    def status(self) -> dict:
+        return json.loads(self.cli("status", "--json").stdout)
+
+    def component(self, name: str) -> dict:
+        return next(c for c in self.status()["components"] if c["name"] == name)
+
+    def url(self, endpoint: str) -> str:
+        return self.status()["endpoints"][endpoint]
+
+    def leader(self) -> str | None:
+        return self.status()["store_leader"]
+
+    def wait_for(self, predicate, timeout: float = 30.0, interval: float = 0.25, what: str = ""):
+        deadline = time.monotonic() + timeout
+        last = None
+        while time.monotonic() < deadline:
+            try:
+                last = predicate()
+                if last:
+                    return last
+            except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
+                last = exc
+            time.sleep(interval)
+        raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}: {last!r}")
+
+    def wait_healthy(self, timeout: float = 45.0) -> dict:
+        return self.wait_for(
+            lambda: (s := self.status())["healthy"] and s, timeout, what="a healthy stack"
+        )
+
+    def prom_query(self, expr: str) -> list[dict]:
+        response = self.http.get(f"{self.url('prometheus')}/api/v1/query", params={"query": expr})
+        response.raise_for_status()
+        body = response.json()
+        assert body["status"] == "success", body
+        return body["data"]["result"]
