@@ -167,7 +167,18 @@ class WebProcess:
             self._process.wait()
 
 
-def bench_overhead(duration: float, connections: int) -> None:
+def average(results: list[Result], label: str) -> Result:
+    return Result(
+        label,
+        statistics.mean(r.requests_per_second for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        sum(r.errors for r in results),
+        results[0].tool,
+    )
+
+
+def bench_overhead(duration: float, connections: int, rounds: int) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-web-") as tmp:
         tmp_dir = Path(tmp)
         with LocalEtcd(tmp_dir / "etcd") as etcd:
@@ -176,32 +187,33 @@ def bench_overhead(duration: float, connections: int) -> None:
             try:
                 instrumented.wait_ready()
                 bare.wait_ready()
-                httpx.put(
-                    f"{bare.url}/kv/{BENCH_KEY}", json={"value": "x" * 100}
-                ).raise_for_status()
+                seed = httpx.put(f"{bare.url}/kv/{BENCH_KEY}", json={"value": "x" * 100})
+                seed.raise_for_status()
                 print(
-                    f"middleware overhead: {duration:.0f}s per run, {connections} connections, "
-                    f"one web process at a time on the same etcd"
+                    f"metrics middleware overhead: {rounds} alternating rounds of {duration:.0f}s"
+                    f" per variant, {connections} connections, one process under load at a time"
                 )
-                for path, label in (
-                    (f"/kv/{BENCH_KEY}", "GET /kv/{key}"),
-                    ("/healthz", "GET /healthz"),
-                ):
-                    # Run bare first, then instrumented, so caches are equally warm.
+                paths = ((f"/kv/{BENCH_KEY}", "GET /kv/{key}"), ("/healthz", "GET /healthz"))
+                for path, label in paths:
                     run_load(f"{bare.url}{path}", "warm-up", 1, connections)
                     run_load(f"{instrumented.url}{path}", "warm-up", 1, connections)
-                    without = run_load(
-                        f"{bare.url}{path}", f"{label} without metrics", duration, connections
-                    )
-                    with_metrics = run_load(
-                        f"{instrumented.url}{path}", f"{label} with metrics", duration, connections
-                    )
+                    without_runs, with_runs = [], []
+                    # Alternate so drift on a shared machine hits both variants alike.
+                    for _ in range(rounds):
+                        without_runs.append(
+                            run_load(f"{bare.url}{path}", label, duration, connections)
+                        )
+                        with_runs.append(
+                            run_load(f"{instrumented.url}{path}", label, duration, connections)
+                        )
+                    without = average(without_runs, f"{label} without metrics")
+                    with_metrics = average(with_runs, f"{label} with metrics")
                     print(without.line())
                     print(with_metrics.line())
                     overhead = 1 - with_metrics.requests_per_second / without.requests_per_second
                     print(
-                        f"{'':<34} throughput overhead {overhead * 100:+.1f}%   "
-                        f"p50 {with_metrics.p50_ms - without.p50_ms:+.2f} ms"
+                        f"{'':<34} throughput overhead {overhead * 100:+.1f}%"
+                        f"   p50 {with_metrics.p50_ms - without.p50_ms:+.2f} ms"
                     )
             finally:
                 instrumented.stop()
@@ -221,6 +233,7 @@ def main() -> None:
         help="measure the metrics middleware overhead on a throwaway etcd",
     )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per run (10)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds (2)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (32)")
     args = parser.parse_args()
     if not args.url and not args.overhead:
@@ -228,7 +241,7 @@ def main() -> None:
     if args.url:
         bench_url(args.url, args.duration, args.connections)
     if args.overhead:
-        bench_overhead(args.duration, args.connections)
+        bench_overhead(args.duration, args.connections, args.rounds)
 
 
 if __name__ == "__main__":

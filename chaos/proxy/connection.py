@@ -145,9 +145,11 @@ class Pipe:
         self.released()
 
     def drop_stages(self) -> None:
+        """The connection is going away: discard stages and whatever they hold."""
         for _, stage in self.stages:
-            stage.remove()
+            stage.discard()
         self._rewire([])
+        self.early.clear()
 
     def _rewire(self, stages: list[tuple[Fault, Stage]]) -> None:
         self.stages = stages
@@ -184,6 +186,7 @@ class Connection:
         self.sniffed = bytearray()
         self.sniff_timer: asyncio.TimerHandle | None = None
         self.sender_id: str | None = None  # etcd member id (hex) from X-Server-From
+        proxy.connections.add(self)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -255,6 +258,7 @@ class Connection:
             self.connecting.cancel()
         if self.sniff_timer is not None:
             self.sniff_timer.cancel()
+        self.sniffing = False
         for pipe in (self.up, self.down):
             pipe.drop_stages()
             pipe.dst_gone = True
@@ -294,6 +298,10 @@ class Connection:
 
     def client_gone(self) -> None:
         self.client_lost = True
+        if self.link is None:  # left before saying who it was: nothing was dialled
+            self.sniffing = False
+            self.reset()
+            return
         if self.connecting is not None:
             self.connecting.cancel()
         self.down.dst_gone = True
@@ -319,7 +327,7 @@ class Connection:
             if found is None:
                 if len(self.sniffed) >= MAX_HEAD:
                     self._stop_sniffing()
-                return
+                break
             head, end = found
             self.sender_id = head.sender_id or self.sender_id
             name = peer_link_name(self.sender_id, self.proxy.peer_ids, self.spec.dst)
@@ -330,12 +338,17 @@ class Connection:
             if self.closed:
                 return
             request, self.sniffed = bytes(self.sniffed[:end]), self.sniffed[end:]
+            self.up.push(request)
             if head.sender_id or head.has_body:
                 # Sender known, or a body we would have to parse: stop looking at heads.
                 self._stop_sniffing()
-                self.up.push(request)
                 return
-            self.up.push(request)
+            if self.sniff_timer is not None:
+                self.sniff_timer.cancel()  # between requests we hold nothing, so no deadline
+                self.sniff_timer = None
+        if self.sniffing and self.sniffed and self.sniff_timer is None:
+            # Holding part of a later head: don't hold it forever.
+            self.sniff_timer = self.proxy.loop.call_later(PEEK_TIMEOUT_S, self._sniff_timeout)
 
     def _stop_sniffing(self) -> None:
         self.sniffing = False

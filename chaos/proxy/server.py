@@ -22,6 +22,8 @@ class Proxy:
         self.faults = FaultTable()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._servers: list[asyncio.Server] = []
+        # Every open connection, including etcd-peer ones not yet on a logical link.
+        self.connections: set[Connection] = set()
         self.set_peers(config.peer_ids)
 
     async def start(self) -> None:
@@ -39,9 +41,8 @@ class Proxy:
     async def stop(self) -> None:
         for server in self._servers:
             server.close()
-        for link in self.links:
-            for conn in list(link.connections):
-                conn.reset()
+        for conn in list(self.connections):
+            conn.reset()
         for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
@@ -59,6 +60,8 @@ class Proxy:
     def detach(self, conn: Connection) -> None:
         if conn.link is not None:
             conn.link.connections.discard(conn)
+        if conn.closed:
+            self.connections.discard(conn)
 
     # -- admin operations ------------------------------------------------------------------
 

@@ -12,6 +12,15 @@ from services.loadgen.pacing import plan_for_rate
 MAX_RATE = 100_000.0
 MAX_USERS = 100_000
 RUNNING_STATES = ("spawning", "running")
+# Locust warns that spawning faster than this per process causes trouble; in practice a
+# burst of new connections also makes the first requests fail.
+SPAWN_RATE_PER_PROCESS = 100
+
+
+def spawn_rate(users: int, processes: int) -> float:
+    """Spawn within about a second when possible, never faster than the per-process cap.
+    Users start at a random phase of their interval (see Pacer), so this is not a burst."""
+    return max(1, min(users, SPAWN_RATE_PER_PROCESS * max(1, processes)))
 
 
 class InvalidField(ValueError):
@@ -64,11 +73,13 @@ class LoadControl:
         max_per_user_rate: float,
         per_user_rate: float,
         share_per_user_rate: Callable[[float], None],
+        user_processes: Callable[[], int] = lambda: 1,
     ) -> None:
         self._runner = runner
         self._max_per_user_rate = max_per_user_rate
         self.per_user_rate = per_user_rate
         self._share = share_per_user_rate
+        self._user_processes = user_processes
 
     def target_users(self) -> int:
         return self._runner.target_user_count if self._runner.state in RUNNING_STATES else 0
@@ -98,6 +109,4 @@ class LoadControl:
         if users == 0:
             self._runner.stop()
         else:
-            # Spawn everything within about a second; each user starts at a random phase of
-            # its interval (see Pacer), so this does not cause a burst of requests.
-            self._runner.start(users, spawn_rate=max(users, 1))
+            self._runner.start(users, spawn_rate=spawn_rate(users, self._user_processes()))

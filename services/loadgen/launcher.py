@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from services.loadgen.control import spawn_rate
 from services.loadgen.options import LaunchOptions
 from services.loadgen.pacing import plan_for_rate
 
@@ -55,7 +56,7 @@ def exporter_args(options: LaunchOptions, master_port: int | None) -> list[str]:
         "--users",
         str(plan.users),
         "--spawn-rate",
-        str(max(plan.users, 1)),
+        f"{spawn_rate(plan.users, options.workers):g}",
         # Let users finish a request in flight when stopped or scaled down, so the checker
         # sees how its writes ended.
         "--stop-timeout",

@@ -79,7 +79,11 @@ class Node:
                 runner.send_message(PER_USER_RATE_MESSAGE, {"per_user_rate": rate})
 
         control = LoadControl(
-            runner, self.settings.max_per_user_rate, self.per_user_rate, share_per_user_rate
+            runner,
+            self.settings.max_per_user_rate,
+            self.per_user_rate,
+            share_per_user_rate,
+            user_processes=lambda: runner.worker_count if is_master else 1,
         )
         metrics = LoadMetrics(
             CollectorRegistry(), target_rate=control.target_rate, users=lambda: runner.user_count

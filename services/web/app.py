@@ -39,7 +39,9 @@ def create_app(
         transport=store_transport,
         # Never route store traffic through a proxy picked up from the environment.
         trust_env=False,
-        limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),
+        # httpcore scans the whole pool on every request, so a big pool costs throughput;
+        # 64 still leaves room for calls stuck on a blackholed member until they time out.
+        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
     )
     gateway = EtcdGateway(
         store_http,

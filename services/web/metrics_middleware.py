@@ -2,16 +2,22 @@
 
 Pure ASGI (not BaseHTTPMiddleware) because it sits on every request: no extra task, no
 response buffering, and it sees what the client sees, including 413s and injected faults.
+Labelled children are cached per label set: ``labels()`` validates and locks on each call,
+which would otherwise be most of this layer's cost.
 """
 
 from __future__ import annotations
 
 from time import perf_counter
+from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.web.metrics import WebMetrics
 from services.web.route_templates import RouteTemplates
+
+# Any other method string is folded into "other" so clients cannot mint label values.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"})
 
 
 class MetricsMiddleware:
@@ -19,12 +25,14 @@ class MetricsMiddleware:
         self.app = app
         self._metrics = metrics
         self._routes = routes
+        self._counters: dict[tuple[str, str, int], Any] = {}
+        self._histograms: dict[tuple[str, str], Any] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        method = scope["method"]
+        method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
         route = self._routes.template_of(scope)
         # An exception escaping the app becomes a 500 in the outer error handler.
         status = 500
@@ -43,5 +51,23 @@ class MetricsMiddleware:
         finally:
             elapsed = perf_counter() - started
             in_flight.dec()
-            self._metrics.http_request_duration.labels(method=method, route=route).observe(elapsed)
-            self._metrics.http_requests.labels(method=method, route=route, status=str(status)).inc()
+            self._histogram(method, route).observe(elapsed)
+            self._counter(method, route, status).inc()
+
+    def _counter(self, method: str, route: str, status: int) -> Any:
+        key = (method, route, status)
+        child = self._counters.get(key)
+        if child is None:
+            child = self._metrics.http_requests.labels(
+                method=method, route=route, status=str(status)
+            )
+            self._counters[key] = child
+        return child
+
+    def _histogram(self, method: str, route: str) -> Any:
+        key = (method, route)
+        child = self._histograms.get(key)
+        if child is None:
+            child = self._metrics.http_request_duration.labels(method=method, route=route)
+            self._histograms[key] = child
+        return child

@@ -253,6 +253,9 @@ class EtcdGateway:
             response = await self._client.post(endpoint + path, json=payload, timeout=self._timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise _NotConnected(f"{endpoint}: {exc!r}") from exc
+        except httpx.PoolTimeout as exc:
+            # Never sent either, but every endpoint shares the pool: failing over is useless.
+            raise StoreUnavailable(f"too many store calls in flight: {exc!r}") from exc
         except httpx.TimeoutException as exc:
             raise StoreTimeout(f"{endpoint} did not answer within {self._timeout}s") from exc
         except httpx.TransportError as exc:

@@ -154,8 +154,9 @@ def test_alert_names_are_unique():
 def test_referenced_recording_rules_exist():
     defined = {r["record"] for _, r in _recording()}
     for path, rule in _all_rules():
+        name = rule.get("alert") or rule.get("record")
         for ref in RULE_REF.findall(rule["expr"]):
-            assert ref in defined, f"{path.name}: {rule.get('alert') or rule.get('record')} uses undefined {ref}"
+            assert ref in defined, f"{path.name}: {name} uses undefined {ref}"
 
 
 def test_loadgen_rules_live_in_loadgen_yml():
@@ -176,8 +177,11 @@ def test_required_rules_present():
         "instance:http_requests:rate15s",
         "job:http_errors:ratio_rate15s",
         "instance:http_errors:ratio_rate15s",
-        *(f"{lvl}:http_request_duration_seconds:p{q}_15s"
-          for lvl in ("job", "instance") for q in (50, 95, 99)),
+        *(
+            f"{lvl}:http_request_duration_seconds:p{q}_15s"
+            for lvl in ("job", "instance")
+            for q in (50, 95, 99)
+        ),
         "instance:http_requests_in_flight:sum",
         "instance:event_loop_lag_seconds:max",
         "instance:process_cpu:rate15s",
@@ -192,8 +196,13 @@ def test_required_rules_present():
     assert required_records <= records, f"missing: {sorted(required_records - records)}"
     alerts = {r["alert"] for _, r in _alerts()}
     required_alerts = {
-        "InstanceDown", "HighErrorRatio", "HighLatencyP99", "StoreNoLeader",
-        "StoreLeaderFlapping", "StoreQuotaNearlyFull", "ErrorBudgetBurnFast",
+        "InstanceDown",
+        "HighErrorRatio",
+        "HighLatencyP99",
+        "StoreNoLeader",
+        "StoreLeaderFlapping",
+        "StoreQuotaNearlyFull",
+        "ErrorBudgetBurnFast",
         "ErrorBudgetBurnSlow",
     }
     assert required_alerts <= alerts, f"missing: {sorted(required_alerts - alerts)}"

@@ -79,3 +79,39 @@ class Stack:
         body = response.json()
         assert body["status"] == "success", body
         return body["data"]["result"]
+
+
+def metric_value(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in Prometheus text format, matched by name and labels."""
+    total = None
+    for line in text.splitlines():
+        if not line.startswith(name) or line.startswith("#"):
+            continue
+        series, _, value = line.rpartition(" ")
+        metric, _, label_text = series.partition("{")
+        if metric != name:
+            continue
+        if all(f'{k}="{v}"' in label_text for k, v in labels.items()):
+            total = (total or 0.0) + float(value)
+    return total
+
+
+class FaultDriver:
+    """Inject and revert faults on a stack through its controller API."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.stack = stack
+
+    def inject(self, fault_type: str, target: str, duration: str = "60s", **params) -> dict:
+        return self.stack.controller.post("/api/faults", json={
+            "type": fault_type, "target": target, "duration": duration, "params": params})
+
+    def revert(self, fault_id: str) -> dict:
+        return self.stack.controller.delete(f"/api/faults/{fault_id}")
+
+    def active(self) -> list[dict]:
+        return self.stack.controller.get("/api/faults?state=active")
+
+    def proxy_faults(self) -> list:
+        plan = self.stack.controller.plan
+        return httpx.get(f"{plan.proxy_admin_url}/faults").json()

@@ -61,15 +61,17 @@ def test_every_recording_rule_returns_a_value(stack):
     names = sorted({r["name"] for g in rules for r in g["rules"] if r["type"] == "recording"})
     assert names, "no recording rules loaded"
 
-    def all_have_data():
-        empty = [n for n in names if not stack.prom_query(n)]
-        return not empty or (all_have_data.last := empty) and False
+    empty: list[str] = names
 
-    all_have_data.last = []
+    def all_have_data() -> bool:
+        nonlocal empty
+        empty = [n for n in empty if not stack.prom_query(n)]
+        return not empty
+
     try:
         stack.wait_for(all_have_data, timeout=40, interval=2, what="data for every recording rule")
     except AssertionError:
-        pytest.fail(f"recording rules without data: {all_have_data.last}")
+        pytest.fail(f"recording rules without data: {empty}")
 
 
 def _store_follower(stack) -> dict:

@@ -46,8 +46,12 @@ class Stage:
         self.out(chunk)
 
     def remove(self) -> list[bytes]:
-        """The fault is going away: stop timers and return held chunks, oldest first."""
+        """The fault was reverted: stop timers and return held chunks, oldest first."""
         return []
+
+    def discard(self) -> None:
+        """The connection is closing: stop timers, drop held chunks, no side effects."""
+        self.remove()
 
 
 class Toxic:

@@ -32,6 +32,9 @@ class BlackholeStage(Stage):
             asyncio.get_running_loop().call_soon(self.conn.reset)
         return []
 
+    def discard(self) -> None:
+        pass  # the connection is closing anyway
+
 
 @register
 class Blackhole(Toxic):

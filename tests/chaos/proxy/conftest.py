@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
 import httpx
 import pytest
 from prometheus_client import CollectorRegistry
-from proxy_harness import TIMEOUT, EchoServer, free_port
 
 from chaos.proxy.admin import create_app
 from chaos.proxy.config import ProxyConfig
 from chaos.proxy.server import Proxy
+from tests.chaos.proxy.proxy_harness import TIMEOUT, EchoServer, free_port
+
+
+def pytest_asyncio_loop_factories(config, item):
+    """Run every in-process test on both loops: the CLI uses uvloop when installed."""
+    factories = {"asyncio": asyncio.new_event_loop}
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        factories["uvloop"] = uvloop.new_event_loop
+    return factories
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
-from proxy_harness import free_port
+
+from tests.chaos.proxy.proxy_harness import free_port
 
 
 def wait_until(check: Callable[[], object], timeout: float, what: str, every: float = 0.1):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
-from proxy_harness import roundtrip
+
+from tests.chaos.proxy.proxy_harness import roundtrip
 
 
 async def test_unknown_kind_is_404(start_proxy):

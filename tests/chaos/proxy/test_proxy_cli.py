@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import socket
 
-from proxy_harness import free_port
-from proxy_process import proxy_process
+from tests.chaos.proxy.proxy_harness import free_port
+from tests.chaos.proxy.proxy_process import proxy_process
 
 
 def test_cli_forwards_and_serves_admin(tmp_path):

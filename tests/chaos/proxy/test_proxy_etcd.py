@@ -9,8 +9,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from proxy_harness import free_port
-from proxy_process import proxy_process, stop_process, wait_until
+
+from tests.chaos.proxy.proxy_harness import free_port
+from tests.chaos.proxy.proxy_process import proxy_process, stop_process, wait_until
 
 ETCD = shutil.which("etcd")
 pytestmark = pytest.mark.skipif(ETCD is None, reason="needs the etcd binary")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 
-from proxy_harness import TIMEOUT, expect_reset, free_port, roundtrip
+from tests.chaos.proxy.proxy_harness import TIMEOUT, expect_reset, free_port, roundtrip
 
 
 async def test_echo_roundtrip_and_byte_counters(echo, start_proxy):
@@ -28,7 +28,7 @@ async def test_half_close_is_forwarded(echo, start_proxy):
     assert await asyncio.wait_for(reader.read(), TIMEOUT) == b"last words"
     writer.close()
     deadline = asyncio.get_running_loop().time() + TIMEOUT
-    while (await p.link("a"))["active_connections"]:
+    while (await p.link("a"))["active_connections"] or p.proxy.connections:
         assert asyncio.get_running_loop().time() < deadline, "connection never released"
         await asyncio.sleep(0.01)
 

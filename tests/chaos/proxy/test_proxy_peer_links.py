@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from proxy_harness import TIMEOUT, expect_reset, roundtrip
+from tests.chaos.proxy.proxy_harness import TIMEOUT, expect_reset, roundtrip
 
 PEER = {"peer->store-9": {"kind": "etcd-peer", "dst": "store-9"}}
 
@@ -92,4 +92,18 @@ async def test_probe_then_stream_on_one_connection_is_relabelled(echo, start_pro
     table = await links(p)
     assert table["unknown->store-9"]["active_connections"] == 0
     assert table["store-1->store-9"]["active_connections"] == 1
+    writer.close()
+
+
+async def test_request_body_after_peeked_head_keeps_byte_order(echo, start_proxy):
+    p = await start_proxy({"peer->store-9": echo.port}, PEER, peer_ids={"1": "store-1"})
+    reader, writer = await p.dial("peer->store-9")
+    body = b"raft message bytes " * 100
+    post = (
+        b"POST /raft HTTP/1.1\r\nX-Server-From: 1\r\n"
+        + f"Content-Length: {len(body)}\r\n\r\n".encode()
+        + body
+    )
+    assert await roundtrip(reader, writer, post) == post
+    assert (await links(p))["store-1->store-9"]["bytes_up"] == len(post)
     writer.close()

@@ -7,6 +7,7 @@ exact totals once stopped, then the lost-write sweep.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -51,14 +52,10 @@ def start(command: list[str]) -> subprocess.Popen[bytes]:
 def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)  # anything left in its session
-    except ProcessLookupError:
-        pass
     process.wait()
 
 
@@ -117,8 +114,8 @@ def stack() -> Iterator[Stack]:
 def test_sends_the_target_rate(stack: Stack) -> None:
     assert stack.load()["rate"] == START_RATE
     assert stack.loadgen.get("/").is_success  # Locust's own web UI is still there
-    time.sleep(1.5)  # users start at random phases within their first slot
-    assert stack.measured_rate(3) == pytest.approx(START_RATE, rel=0.3)
+    time.sleep(1)  # users start at random phases within their first slot
+    assert stack.measured_rate(2.5) == pytest.approx(START_RATE, rel=0.3)
 
 
 def test_post_load_changes_the_rate(stack: Stack) -> None:
@@ -127,16 +124,18 @@ def test_post_load_changes_the_rate(stack: Stack) -> None:
     assert response.json()["rate"] == 2 * START_RATE
     bad = stack.loadgen.post("/gameday/load", json={"users": "many"})
     assert (bad.status_code, bad.json()["field"]) == (422, "users")
-    time.sleep(1.5)
-    assert stack.measured_rate(3) == pytest.approx(2 * START_RATE, rel=0.3)
+    time.sleep(1)
+    assert stack.measured_rate(2.5) == pytest.approx(2 * START_RATE, rel=0.3)
 
 
 def test_every_request_is_counted_exactly_once(stack: Stack) -> None:
     stack.loadgen.post("/gameday/load", json={"rate": 0})
     wait_for(lambda: stack.load()["running_users"] == 0, 15, "users to stop")
-    time.sleep(2.5)  # the workers' last reports
     served = stack.kv.get("/_standin/stats").json()["requests"]
     assert served > 0
+    # Workers report every second; once their last reports are in, the totals must match:
+    # fewer means lost reports, more means double counting.
+    wait_for(lambda: stack.requests_sent() >= served, 5, "the workers' last reports")
     assert stack.requests_sent() == served
 
 
@@ -154,5 +153,6 @@ def test_sweep_reports_a_write_lost_behind_the_apis_back(stack: Stack) -> None:
     assert report["violations"]["lost_write"] >= len(forgotten)
     assert report["violations"]["stale_read"] == 0
     assert {example["kind"] for example in report["examples"]} == {"lost_write"}
+    lost = float(report["violations"]["lost_write"])
     metrics = stack.loadgen.get("/metrics").text
-    assert f'loadgen_consistency_violations_total{{kind="lost_write"}} {float(report["violations"]["lost_write"])}' in metrics
+    assert f'loadgen_consistency_violations_total{{kind="lost_write"}} {lost}' in metrics

@@ -140,3 +140,11 @@ async def test_metrics_middleware_can_be_switched_off(make_client, registry) -> 
         sample(registry, "http_requests_total", method="GET", route="/healthz", status="200")
         is None
     )
+
+
+async def test_unknown_methods_fold_into_other(
+    client: httpx.AsyncClient, registry: CollectorRegistry
+) -> None:
+    await client.request("BREW", "/kv/pot")
+    labels = {"method": "other", "route": "/kv/{key}", "status": "405"}
+    assert sample(registry, "http_requests_total", **labels) == 1

@@ -1,0 +1,80 @@
+"""Fakes of the controls faults drive, for testing the controller without a stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chaos.faults.context import FaultContext
+from chaos.links import LinkTable
+from chaos.runtime.fake import FakeRuntime
+
+
+class FakeProxy:
+    def __init__(self) -> None:
+        self.faults: dict[str, dict[str, Any]] = {}
+        self.fail_removals = 0
+
+    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
+                        params: dict[str, Any]) -> None:
+        self.faults[fault_id] = {"kind": kind, "links": links, "direction": direction,
+                                 "params": params}
+
+    async def remove_fault(self, fault_id: str) -> None:
+        if self.fail_removals:
+            self.fail_removals -= 1
+            raise ConnectionError("proxy unreachable")
+        self.faults.pop(fault_id, None)
+
+    async def clear(self) -> None:
+        self.faults.clear()
+
+
+class FakeApps:
+    def __init__(self) -> None:
+        self.faults: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def add_fault(self, component: str, fault_id: str, kind: str, params: dict[str, Any],
+                        expires_in: float | None) -> None:
+        self.faults[(component, fault_id)] = {"kind": kind, "params": params,
+                                              "expires_in": expires_in}
+
+    async def remove_fault(self, component: str, fault_id: str) -> None:
+        self.faults.pop((component, fault_id), None)
+
+    async def clear(self, component: str) -> None:
+        for key in [k for k in self.faults if k[0] == component]:
+            del self.faults[key]
+
+
+class FakeStore:
+    def __init__(self) -> None:
+        self.filled: dict[str, str] = {}
+
+    async def fill(self, member: str, fault_id: str) -> dict[str, Any]:
+        self.filled[fault_id] = member
+        return {"chunks": 1}
+
+    async def unfill(self, fault_id: str) -> None:
+        self.filled.pop(fault_id, None)
+
+
+STACK = {
+    "lb": "lb",
+    "web-1": "web", "web-2": "web", "web-3": "web",
+    "store-1": "store", "store-2": "store", "store-3": "store",
+    "prometheus": "prometheus", "proxy": "proxy",
+}
+
+
+def fake_context(runtime: FakeRuntime | None = None) -> FaultContext:
+    runtime = runtime or FakeRuntime(STACK)
+    names = list(STACK)
+    return FaultContext(
+        runtime=runtime,
+        links=LinkTable.from_components(
+            [n for n in names if STACK[n] == "web"], [n for n in names if STACK[n] == "store"]
+        ),
+        proxy=FakeProxy(),
+        apps=FakeApps(),
+        store=FakeStore(),
+    )
