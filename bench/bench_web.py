@@ -139,7 +139,7 @@ class WebProcess:
             "GAMEDAY_WEB_PORT": str(self.port),
             "GAMEDAY_WEB_STORE_ENDPOINTS": store_endpoint,
             "GAMEDAY_WEB_METRICS_MIDDLEWARE": "true" if metrics_middleware else "false",
-            "PYTHONPATH": str(REPO),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
         }
         log = (log_dir / f"web-{self.port}.log").open("wb")
         self._process = subprocess.Popen(

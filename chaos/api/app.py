@@ -9,7 +9,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, ProcessCollector
 
-from chaos.api import components, faults, metrics, status
+from chaos import console
+from chaos.api import (
+    components,
+    faults,
+    load,
+    metrics,
+    monkey,
+    prometheus_proxy,
+    schedules,
+    status,
+)
 
 
 def _field(loc: tuple) -> str:
@@ -39,8 +49,10 @@ def create_app(
     registry.register(metrics.FaultCollector(controller))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
-    for module in (status, components, faults, metrics):
+    for module in (status, components, faults, load, metrics, prometheus_proxy, schedules,
+                   monkey):
         app.include_router(module.router)
+    console.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict:

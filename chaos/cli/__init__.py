@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chaos.cli import faults, stack
+from chaos.cli import faults, load, monkey, schedule, stack
 
 app = typer.Typer(
     name="gameday",
@@ -21,3 +21,6 @@ app.command()(faults.faults)
 app.command()(faults.revert)
 app.command()(faults.abort)
 app.command()(faults.catalog)
+app.add_typer(load.app, name="load")
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(monkey.app, name="monkey")

@@ -80,8 +80,17 @@ class LoadControl:
         self.per_user_rate = per_user_rate
         self._share = share_per_user_rate
         self._user_processes = user_processes
+        # Locust applies a new user count in the background; until it has, answer with what
+        # was asked for rather than the count it is leaving behind.
+        self._requested_users: int | None = None
 
     def target_users(self) -> int:
+        requested = self._requested_users
+        if requested is not None:
+            if requested == 0 or self._runner.target_user_count == requested:
+                self._requested_users = None
+            else:
+                return requested
         return self._runner.target_user_count if self._runner.state in RUNNING_STATES else 0
 
     def target_rate(self) -> float:
@@ -106,6 +115,7 @@ class LoadControl:
             self._set_users(change.users)
 
     def _set_users(self, users: int) -> None:
+        self._requested_users = users
         if users == 0:
             self._runner.stop()
         else:

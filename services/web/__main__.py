@@ -15,6 +15,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format=f"%(asctime)s {settings.name} %(levelname)s %(name)s %(message)s"
     )
+    # httpx logs every store call at INFO: a log line per request and real CPU under load.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
         create_app(settings),
         host=settings.host,

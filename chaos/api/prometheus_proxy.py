@@ -1,0 +1,63 @@
+"""Read-only pass-through to the stack's Prometheus query API, for the console.
+
+The console is served by the controller, so querying Prometheus through it keeps the page
+same-origin (no CORS setup on Prometheus) and works wherever the controller is reachable.
+Only the two query endpoints and their documented parameters are forwarded.
+"""
+
+from __future__ import annotations
+
+import httpx
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+router = APIRouter(prefix="/api/prom", tags=["prometheus"])
+
+ALLOWED_PARAMS = {
+    "query": {"query", "time", "timeout"},
+    "query_range": {"query", "start", "end", "step", "timeout"},
+}
+TIMEOUT_SECONDS = 10.0
+
+
+def _prometheus_url(request: Request) -> str | None:
+    plan = getattr(request.app.state.controller, "plan", None)
+    endpoints = getattr(plan, "endpoints", None) or {}
+    return endpoints.get("prometheus")
+
+
+async def _forward(request: Request, endpoint: str) -> Response:
+    base = _prometheus_url(request)
+    if base is None:
+        return JSONResponse(status_code=503, content={
+            "status": "error", "errorType": "unavailable",
+            "error": "this stack has no prometheus endpoint"})
+    unknown = sorted(set(request.query_params) - ALLOWED_PARAMS[endpoint])
+    if unknown:
+        return JSONResponse(status_code=400, content={
+            "status": "error", "errorType": "bad_data",
+            "error": f"unsupported parameters: {', '.join(unknown)}; "
+                     f"allowed: {', '.join(sorted(ALLOWED_PARAMS[endpoint]))}"})
+    params = [(k, v) for k, v in request.query_params.multi_items()]
+    try:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+            upstream = await http.get(f"{base.rstrip('/')}/api/v1/{endpoint}", params=params)
+    except httpx.HTTPError as exc:
+        return JSONResponse(status_code=502, content={
+            "status": "error", "errorType": "unavailable",
+            "error": f"prometheus at {base} does not answer ({type(exc).__name__})"})
+    # Prometheus answers errors (bad PromQL, 422 execution errors) in the same JSON shape.
+    return Response(content=upstream.content, status_code=upstream.status_code,
+                    media_type=upstream.headers.get("content-type", "application/json"))
+
+
+@router.get("/query")
+async def query(request: Request) -> Response:
+    """Prometheus `GET /api/v1/query` (params: query, time, timeout)."""
+    return await _forward(request, "query")
+
+
+@router.get("/query_range")
+async def query_range(request: Request) -> Response:
+    """Prometheus `GET /api/v1/query_range` (params: query, start, end, step, timeout)."""
+    return await _forward(request, "query_range")

@@ -1,0 +1,95 @@
+// The controller's HTTP API as the console uses it. Mutations carry the bearer token, which
+// the controller hands out only to loopback clients (GET /api/console/session); elsewhere the
+// operator may paste it, and it is then kept in sessionStorage for this tab only.
+
+const TOKEN_KEY = "gameday.console.token";
+
+export class ApiError extends Error {
+  constructor(status, detail, errors = []) {
+    super(`HTTP ${status}: ${detail}`);
+    this.status = status;
+    this.detail = detail;
+    this.errors = errors;
+  }
+}
+
+export const auth = {
+  token: null,
+  source: null,   // "session" | "pasted" | null
+  refusal: null,  // why the controller did not hand out the token
+};
+
+async function parse(response) {
+  const text = await response.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+  if (!response.ok) {
+    const detail = (body && (body.detail || body.error)) || response.statusText || text;
+    throw new ApiError(response.status, typeof detail === "string" ? detail : JSON.stringify(detail),
+                       (body && body.errors) || []);
+  }
+  return body;
+}
+
+export async function get(path, { signal } = {}) {
+  return parse(await fetch(path, { headers: { Accept: "application/json" }, signal }));
+}
+
+export async function send(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (auth.token) headers.Authorization = `Bearer ${auth.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401 && auth.source === "pasted") forgetToken();
+  return parse(response);
+}
+
+/** Ask the controller for the token; resolves to true when the controls can be enabled. */
+export async function startSession() {
+  try {
+    const body = await get("/api/console/session");
+    auth.token = body.token;
+    auth.source = "session";
+    auth.refusal = null;
+    return true;
+  } catch (err) {
+    auth.refusal = err instanceof ApiError ? err.detail : String(err);
+    const pasted = sessionStorage.getItem(TOKEN_KEY);
+    if (pasted) {
+      auth.token = pasted;
+      auth.source = "pasted";
+      return true;
+    }
+    return false;
+  }
+}
+
+export function useToken(token) {
+  auth.token = token.trim();
+  auth.source = "pasted";
+  sessionStorage.setItem(TOKEN_KEY, auth.token);
+}
+
+export function forgetToken() {
+  auth.token = null;
+  auth.source = null;
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+export const api = {
+  status: () => get("/api/status"),
+  faults: () => get("/api/faults"),
+  catalog: () => get("/api/catalog"),
+  scenarios: () => get("/api/scenarios"),
+  inject: (request) => send("POST", "/api/faults", request),
+  revert: (id) => send("DELETE", `/api/faults/${encodeURIComponent(id)}`),
+  abort: () => send("POST", "/api/abort"),
+  runScenario: (name) => send("POST", "/api/scenarios/run", { scenario: name }),
+  scenarioRun: (id) => get(`/api/scenarios/runs/${encodeURIComponent(id)}`),
+  promRange: (query, start, end, step, signal) => {
+    const params = new URLSearchParams({ query, start, end, step });
+    return get(`/api/prom/query_range?${params}`, { signal });
+  },
+};
