@@ -21,7 +21,8 @@ def parse_duration(text: str | float | int) -> float:
     parts = _PART.findall(raw)
     if not parts or "".join(n + u for n, u in parts) != raw.replace(" ", ""):
         raise ValueError(
-            f"invalid duration {text!r}: use a number of seconds or units ms, s, m, h (e.g. 30s, 2m)"
+            f"invalid duration {text!r}: use a number of seconds or the units "
+            "ms, s, m, h (e.g. 30s, 2m)"
         )
     return sum(float(number) * _UNITS[unit] for number, unit in parts)
 

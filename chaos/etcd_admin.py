@@ -37,8 +37,6 @@ async def member_ids_by_name(client: httpx.AsyncClient, url: str) -> dict[str, s
 
 
 async def alarms(client: httpx.AsyncClient, url: str) -> list[dict]:
-    response = await client.post(
-        f"{url}/v3/maintenance/alarm", json={"action": "GET"}, timeout=1.0
-    )
+    response = await client.post(f"{url}/v3/maintenance/alarm", json={"action": "GET"}, timeout=1.0)
     response.raise_for_status()
     return response.json().get("alarms", []) or []

@@ -56,5 +56,6 @@ class Journal:
     def compact(self) -> None:
         """Keep only what is still pending, so the journal does not grow forever."""
         keep = self.pending()
-        write_atomic(self.path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in keep),
-                     mode=0o600)
+        write_atomic(
+            self.path, "".join(json.dumps(r, sort_keys=True) + "\n" for r in keep), mode=0o600
+        )

@@ -34,11 +34,14 @@ class LinkTable:
         """Links with one end in `group` (and, if given, the other end in `others`)."""
         found = []
         for link in self.links:
-            if link.src in group and (others is None or link.dst in others) or link.dst in group and (others is None or link.src in others):
+            if (
+                link.src in group
+                and (others is None or link.dst in others)
+                or link.dst in group
+                and (others is None or link.src in others)
+            ):
                 found.append(link)
         return found
 
     def neighbours(self, group: set[str]) -> set[str]:
-        return {
-            end for link in self.touching(group) for end in (link.src, link.dst)
-        } - group
+        return {end for link in self.touching(group) for end in (link.src, link.dst)} - group

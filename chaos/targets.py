@@ -13,7 +13,14 @@ import re
 from dataclasses import dataclass
 
 SELECTORS = (
-    "all", "random", "count=N", "percent=P", "leader", "follower", "minority", "majority",
+    "all",
+    "random",
+    "count=N",
+    "percent=P",
+    "leader",
+    "follower",
+    "minority",
+    "majority",
 )
 _STORE_ONLY = {"leader", "follower", "minority", "majority"}
 
@@ -67,7 +74,9 @@ def parse_target(text: str, roles: set[str], names: set[str]) -> Target:
             raise TargetError(f"percent must be within 1..100 in {text!r}")
         return Target(role=role, selector=match.group(1), number=number)
     if selector not in {"all", "random", *_STORE_ONLY}:
-        raise TargetError(f"unknown selector {selector!r} in {text!r}; selectors: {list(SELECTORS)}")
+        raise TargetError(
+            f"unknown selector {selector!r} in {text!r}; selectors: {list(SELECTORS)}"
+        )
     if selector in _STORE_ONLY and role != "store":
         raise TargetError(f"selector {selector!r} applies to the store only, not {role!r}")
     return Target(role=role, selector=selector)

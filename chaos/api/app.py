@@ -35,7 +35,9 @@ async def validation_error(_: Request, exc: RequestValidationError) -> JSONRespo
 
 
 def create_app(
-    controller, token: str, registry: CollectorRegistry | None = None,
+    controller,
+    token: str,
+    registry: CollectorRegistry | None = None,
     request_exit: Callable[[], None] | None = None,
 ) -> FastAPI:
     app = FastAPI(title="gameday controller", version="0.1.0")
@@ -49,8 +51,7 @@ def create_app(
     registry.register(metrics.FaultCollector(controller))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
-    for module in (status, components, faults, load, metrics, prometheus_proxy, schedules,
-                   monkey):
+    for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey):
         app.include_router(module.router)
     console.install(app)
 

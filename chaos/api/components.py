@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 
@@ -11,7 +11,7 @@ from chaos.api.auth import require_token
 router = APIRouter(prefix="/api/components", tags=["components"])
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     start = "start"
     stop = "stop"
     restart = "restart"

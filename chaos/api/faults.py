@@ -18,8 +18,9 @@ def error_response(exc: FaultError) -> JSONResponse:
     )
 
 
-@router.post("/faults", status_code=201, dependencies=[Depends(require_token)],
-             response_model=FaultRecord)
+@router.post(
+    "/faults", status_code=201, dependencies=[Depends(require_token)], response_model=FaultRecord
+)
 async def inject(request: Request, body: FaultRequest):
     """Apply a fault now; the response lists the components it hit and its deadline."""
     try:
@@ -44,8 +45,9 @@ async def get_fault(request: Request, fault_id: str):
     return record
 
 
-@router.delete("/faults/{fault_id}", dependencies=[Depends(require_token)],
-               response_model=FaultRecord)
+@router.delete(
+    "/faults/{fault_id}", dependencies=[Depends(require_token)], response_model=FaultRecord
+)
 async def revert(request: Request, fault_id: str):
     try:
         return await request.app.state.controller.faults.revert(fault_id)

@@ -38,8 +38,9 @@ async def _forward(request: Request, method: str, path: str, body: Any = None) -
         async with httpx.AsyncClient(timeout=30.0) as client:
             response = await client.request(method, f"{url}{path}", json=body)
     except httpx.HTTPError as exc:
-        raise HTTPException(503, detail=f"the load generator at {url} does not answer: "
-                                        f"{type(exc).__name__}") from None
+        raise HTTPException(
+            503, detail=f"the load generator at {url} does not answer: {type(exc).__name__}"
+        ) from None
     return JSONResponse(status_code=response.status_code, content=response.json())
 
 
@@ -52,8 +53,7 @@ async def show_load(request: Request) -> JSONResponse:
 @router.post("/load", dependencies=[Depends(require_token)])
 async def set_load(request: Request, change: LoadChange) -> JSONResponse:
     """Change the offered load live: a fixed rate (open loop) or a number of users."""
-    return await _forward(request, "POST", "/gameday/load",
-                          change.model_dump(exclude_none=True))
+    return await _forward(request, "POST", "/gameday/load", change.model_dump(exclude_none=True))
 
 
 @router.get("/consistency")

@@ -17,15 +17,18 @@ class StackCollector:
 
     def collect(self):
         healthy = GaugeMetricFamily(
-            "gameday_component_healthy", "1 if the component passes its health check",
+            "gameday_component_healthy",
+            "1 if the component passes its health check",
             labels=["component", "role"],
         )
         restarts = CounterMetricFamily(
-            "gameday_component_restarts", "Restarts done by the supervisor",
+            "gameday_component_restarts",
+            "Restarts done by the supervisor",
             labels=["component", "role"],
         )
         ooms = CounterMetricFamily(
-            "gameday_component_oom_kills", "Kills for exceeding the memory limit",
+            "gameday_component_oom_kills",
+            "Kills for exceeding the memory limit",
             labels=["component"],
         )
         for status in self.controller.runtime.statuses():
@@ -65,14 +68,16 @@ class FaultCollector:
             active.add_metric([kind, target], count)
         yield active
         injections = CounterMetricFamily(
-            "chaos_fault_injections", "Fault injections by outcome (applied, failed, skipped)",
+            "chaos_fault_injections",
+            "Fault injections by outcome (applied, failed, skipped)",
             labels=["type", "outcome"],
         )
         for (kind, outcome), count in manager.injections.items():
             injections.add_metric([kind, outcome], count)
         yield injections
         reverts = CounterMetricFamily(
-            "chaos_fault_reverts", "Fault reverts by outcome (ok, failed; failures are retried)",
+            "chaos_fault_reverts",
+            "Fault reverts by outcome (ok, failed; failures are retried)",
             labels=["type", "outcome"],
         )
         for (kind, outcome), count in manager.reverts.items():

@@ -26,13 +26,20 @@ async def start(request: Request, body: MonkeyConfig):
     """Start the monkey, or replace its config if it runs; answers like GET."""
     controller = request.app.state.controller
     try:
-        check_against(body, await controller.members(), controller.runtime.name,
-                      controller.runtime.capabilities())
+        check_against(
+            body,
+            await controller.members(),
+            controller.runtime.name,
+            controller.runtime.capabilities(),
+        )
     except ConfigError as exc:
-        return JSONResponse(status_code=422, content={
-            "detail": f"{exc.field}: {exc.message}",
-            "errors": [{"field": exc.field, "message": exc.message}],
-        })
+        return JSONResponse(
+            status_code=422,
+            content={
+                "detail": f"{exc.field}: {exc.message}",
+                "errors": [{"field": exc.field, "message": exc.message}],
+            },
+        )
     _monkey(request).start(body)
     return _monkey(request).snapshot()
 

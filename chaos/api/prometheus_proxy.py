@@ -29,26 +29,44 @@ def _prometheus_url(request: Request) -> str | None:
 async def _forward(request: Request, endpoint: str) -> Response:
     base = _prometheus_url(request)
     if base is None:
-        return JSONResponse(status_code=503, content={
-            "status": "error", "errorType": "unavailable",
-            "error": "this stack has no prometheus endpoint"})
+        return JSONResponse(
+            status_code=503,
+            content={
+                "status": "error",
+                "errorType": "unavailable",
+                "error": "this stack has no prometheus endpoint",
+            },
+        )
     unknown = sorted(set(request.query_params) - ALLOWED_PARAMS[endpoint])
     if unknown:
-        return JSONResponse(status_code=400, content={
-            "status": "error", "errorType": "bad_data",
-            "error": f"unsupported parameters: {', '.join(unknown)}; "
-                     f"allowed: {', '.join(sorted(ALLOWED_PARAMS[endpoint]))}"})
+        return JSONResponse(
+            status_code=400,
+            content={
+                "status": "error",
+                "errorType": "bad_data",
+                "error": f"unsupported parameters: {', '.join(unknown)}; "
+                f"allowed: {', '.join(sorted(ALLOWED_PARAMS[endpoint]))}",
+            },
+        )
     params = [(k, v) for k, v in request.query_params.multi_items()]
     try:
         async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
             upstream = await http.get(f"{base.rstrip('/')}/api/v1/{endpoint}", params=params)
     except httpx.HTTPError as exc:
-        return JSONResponse(status_code=502, content={
-            "status": "error", "errorType": "unavailable",
-            "error": f"prometheus at {base} does not answer ({type(exc).__name__})"})
+        return JSONResponse(
+            status_code=502,
+            content={
+                "status": "error",
+                "errorType": "unavailable",
+                "error": f"prometheus at {base} does not answer ({type(exc).__name__})",
+            },
+        )
     # Prometheus answers errors (bad PromQL, 422 execution errors) in the same JSON shape.
-    return Response(content=upstream.content, status_code=upstream.status_code,
-                    media_type=upstream.headers.get("content-type", "application/json"))
+    return Response(
+        content=upstream.content,
+        status_code=upstream.status_code,
+        media_type=upstream.headers.get("content-type", "application/json"),
+    )
 
 
 @router.get("/query")

@@ -21,8 +21,9 @@ def _service(request: Request):
     return request.app.state.controller.scheduler.schedules
 
 
-@router.post("/schedules", status_code=201, dependencies=[Depends(require_token)],
-             response_model=Schedule)
+@router.post(
+    "/schedules", status_code=201, dependencies=[Depends(require_token)], response_model=Schedule
+)
 async def add_schedule(request: Request, body: ScheduleRequest):
     """Run `scenario` on `cron` or `every`; the answer carries the first fire time."""
     try:
@@ -45,8 +46,9 @@ async def get_schedule(request: Request, schedule_id: str):
     return schedule
 
 
-@router.delete("/schedules/{schedule_id}", dependencies=[Depends(require_token)],
-               response_model=Schedule)
+@router.delete(
+    "/schedules/{schedule_id}", dependencies=[Depends(require_token)], response_model=Schedule
+)
 async def remove_schedule(request: Request, schedule_id: str):
     try:
         return _service(request).remove(schedule_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,12 +14,15 @@ from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable
 from chaos.settings import Settings
 from chaos.state import StateDir
 
-console = Console()
-err = Console(stderr=True)
+# Piped output (CI logs, `| less`) gets a wide table instead of rich's 80-column default.
+console = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 StateDirOption = Annotated[
     Path | None,
-    typer.Option("--state-dir", envvar="GAMEDAY_STATE_DIR", help="Where the stack keeps its state."),
+    typer.Option(
+        "--state-dir", envvar="GAMEDAY_STATE_DIR", help="Where the stack keeps its state."
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 

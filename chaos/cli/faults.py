@@ -33,8 +33,16 @@ def faults_table(records: list[dict]) -> Table:
     for column in ("id", "type", "target", "hit", "state", "started", "deadline", "ended"):
         table.add_column(column)
     for r in records:
-        table.add_row(r["id"], r["type"], r["target"], ", ".join(r["targets"]), r["state"],
-                      _when(r["created_at"]), _when(r.get("deadline")), _when(r.get("ended_at")))
+        table.add_row(
+            r["id"],
+            r["type"],
+            r["target"],
+            ", ".join(r["targets"]),
+            r["state"],
+            _when(r["created_at"]),
+            _when(r.get("deadline")),
+            _when(r.get("ended_at")),
+        )
     return table
 
 
@@ -49,8 +57,13 @@ def inject(
 ) -> None:
     """Inject a fault; it reverts itself after --duration."""
     params = dict(parse_setting(s) for s in settings or [])
-    body = {"type": fault_type, "target": target, "params": params, "duration": duration,
-            "probability": probability}
+    body = {
+        "type": fault_type,
+        "target": target,
+        "params": params,
+        "duration": duration,
+        "probability": probability,
+    }
     record = call(state_dir, lambda c: c.post("/api/faults", json=body))
     if as_json:
         print(json.dumps(record, indent=2))
@@ -113,7 +126,8 @@ def catalog(state_dir: StateDirOption = None, as_json: JsonOption = False) -> No
         props = e["params"].get("properties", {})
         required = set(e["params"].get("required", []))
         params = ", ".join(
-            f"{k}{'*' if k in required else ''}={v.get('default', '')}" if "default" in v
+            f"{k}{'*' if k in required else ''}={v.get('default', '')}"
+            if "default" in v
             else f"{k}{'*' if k in required else ''}"
             for k, v in props.items()
         )

@@ -30,7 +30,9 @@ def show(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
 
 @app.command("set")
 def set_load(
-    rate: Annotated[float | None, typer.Option("--rate", min=0, help="Requests per second.")] = None,
+    rate: Annotated[
+        float | None, typer.Option("--rate", min=0, help="Requests per second.")
+    ] = None,
     users: Annotated[int | None, typer.Option("--users", min=0, help="Locust users.")] = None,
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
@@ -45,7 +47,9 @@ def set_load(
 
 @app.command("consistency")
 def consistency(
-    sweep: Annotated[bool, typer.Option("--sweep", help="Re-read every acknowledged write.")] = False,
+    sweep: Annotated[
+        bool, typer.Option("--sweep", help="Re-read every acknowledged write.")
+    ] = False,
     state_dir: StateDirOption = None,
 ) -> None:
     """What the consistency checker found: lost writes, stale reads, revision regressions."""

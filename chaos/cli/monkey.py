@@ -23,41 +23,58 @@ def _print_status(snapshot: dict, decisions: int = 10) -> None:
         console.print("monkey: stopped")
     else:
         console.print(f"monkey: {snapshot['summary']}")
-        console.print(f"next strike at {when(state['next_fire'])}; fired {state['fired']}, "
-                      f"skipped {state['skipped']}, failed {state['failed']}; active: "
-                      f"{', '.join(state['active_faults']) or 'none'}")
+        console.print(
+            f"next strike at {when(state['next_fire'])}; fired {state['fired']}, "
+            f"skipped {state['skipped']}, failed {state['failed']}; active: "
+            f"{', '.join(state['active_faults']) or 'none'}"
+        )
     if snapshot["decisions"] and decisions:
         table = Table(title="recent decisions")
         for column in ("at", "action", "reason", "fault", "target", "detail"):
             table.add_column(column)
         for d in snapshot["decisions"][:decisions]:
-            table.add_row(when(d["at"]), d["action"], d.get("reason") or "-", d.get("fault") or "-",
-                          d.get("target") or "-", d["detail"])
+            table.add_row(
+                when(d["at"]),
+                d["action"],
+                d.get("reason") or "-",
+                d.get("fault") or "-",
+                d.get("target") or "-",
+                d["detail"],
+            )
         console.print(table)
 
 
 @app.callback()
 def monkey(
     ctx: typer.Context,
-    every: Annotated[str | None, typer.Option("--every", help="Mean time between strikes, e.g. 2m.")]
-    = None,
+    every: Annotated[
+        str | None, typer.Option("--every", help="Mean time between strikes, e.g. 2m.")
+    ] = None,
     jitter: Annotated[str, typer.Option("--jitter", help="e.g. 50% of --every, or 30s.")] = "0%",
-    faults: Annotated[str | None, typer.Option("--faults", help="Allow-list, e.g. kill,pause.")]
-    = None,
-    targets: Annotated[str | None, typer.Option("--targets", help="Allow-list, e.g. web:all.")]
-    = None,
-    max_concurrent: Annotated[int, typer.Option("--max-concurrent", min=1,
-                                                help="Monkey faults active at once, at most.")] = 1,
-    between: Annotated[str | None, typer.Option("--between", help="Daily window, e.g. 09:00-17:00"
-                                                                   " or 22:00-06:00.")] = None,
+    faults: Annotated[
+        str | None, typer.Option("--faults", help="Allow-list, e.g. kill,pause.")
+    ] = None,
+    targets: Annotated[
+        str | None, typer.Option("--targets", help="Allow-list, e.g. web:all.")
+    ] = None,
+    max_concurrent: Annotated[
+        int, typer.Option("--max-concurrent", min=1, help="Monkey faults active at once, at most.")
+    ] = 1,
+    between: Annotated[
+        str | None, typer.Option("--between", help="Daily window, e.g. 09:00-17:00 or 22:00-06:00.")
+    ] = None,
     weekdays: Annotated[str | None, typer.Option("--weekdays", help="e.g. mon-fri.")] = None,
     duration: Annotated[str, typer.Option("--duration", help="How long each fault lasts.")] = "30s",
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Decide and log, inject nothing.")]
-    = False,
-    seed: Annotated[int | None, typer.Option("--seed", help="Repeatable times and choices.")]
-    = None,
-    allow_last_healthy: Annotated[bool, typer.Option(
-        "--allow-last-healthy", help="May hit the last healthy instance of a role.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Decide and log, inject nothing.")
+    ] = False,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Repeatable times and choices.")
+    ] = None,
+    allow_last_healthy: Annotated[
+        bool,
+        typer.Option("--allow-last-healthy", help="May hit the last healthy instance of a role."),
+    ] = False,
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -67,16 +84,30 @@ def monkey(
     """
     if ctx.invoked_subcommand is not None:
         return
-    missing = [flag for flag, value in (("--every", every), ("--faults", faults),
-                                        ("--targets", targets)) if not value]
+    missing = [
+        flag
+        for flag, value in (("--every", every), ("--faults", faults), ("--targets", targets))
+        if not value
+    ]
     if missing:
-        err.print(f"[red]error:[/] starting the monkey needs {', '.join(missing)} "
-                  f"(or use `gameday monkey status` / `gameday monkey stop`)")
+        err.print(
+            f"[red]error:[/] starting the monkey needs {', '.join(missing)} "
+            f"(or use `gameday monkey status` / `gameday monkey stop`)"
+        )
         raise typer.Exit(2)
-    body = {"every": every, "jitter": jitter, "faults": faults, "targets": targets,
-            "max_concurrent": max_concurrent, "between": between, "weekdays": weekdays,
-            "duration": duration, "dry_run": dry_run, "seed": seed,
-            "allow_last_healthy": allow_last_healthy}
+    body = {
+        "every": every,
+        "jitter": jitter,
+        "faults": faults,
+        "targets": targets,
+        "max_concurrent": max_concurrent,
+        "between": between,
+        "weekdays": weekdays,
+        "duration": duration,
+        "dry_run": dry_run,
+        "seed": seed,
+        "allow_last_healthy": allow_last_healthy,
+    }
     snapshot = call(state_dir, lambda c: c.post("/api/monkey", json=body))
     if as_json:
         print(json.dumps(snapshot, indent=2))
@@ -98,5 +129,7 @@ def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
 def stop(state_dir: StateDirOption = None) -> None:
     """Stop the monkey and revert the faults it started."""
     result = call(state_dir, lambda c: c.delete("/api/monkey"))
-    console.print(f"monkey stopped; reverted {len(result['reverted'])} faults "
-                  f"{', '.join(result['reverted'])}".rstrip())
+    console.print(
+        f"monkey stopped; reverted {len(result['reverted'])} faults "
+        f"{', '.join(result['reverted'])}".rstrip()
+    )

@@ -12,8 +12,7 @@ from rich.table import Table
 from chaos.cli.common import JsonOption, StateDirOption, call, console, err
 from chaos.durations import format_duration
 
-app = typer.Typer(help="Run scenarios on a timetable (cron or interval).",
-                  no_args_is_help=True)
+app = typer.Typer(help="Run scenarios on a timetable (cron or interval).", no_args_is_help=True)
 
 
 def when(epoch: float | None) -> str:
@@ -25,19 +24,20 @@ def when(epoch: float | None) -> str:
 
 
 def timing(schedule: dict) -> str:
-    text = f"cron {schedule['cron']}" if schedule.get("cron") else \
-        f"every {format_duration(schedule['every'])}"
+    text = (
+        f"cron {schedule['cron']}"
+        if schedule.get("cron")
+        else f"every {format_duration(schedule['every'])}"
+    )
     return text if schedule.get("jitter") in (None, "0%") else f"{text} ~{schedule['jitter']}"
 
 
 @app.command("add")
 def add(
     scenario: Annotated[str, typer.Argument(help="A built-in scenario name or a YAML path.")],
-    cron: Annotated[str | None, typer.Option("--cron", help="e.g. '*/30 9-17 * * mon-fri'")]
-    = None,
+    cron: Annotated[str | None, typer.Option("--cron", help="e.g. '*/30 9-17 * * mon-fri'")] = None,
     every: Annotated[str | None, typer.Option("--every", help="e.g. 10m, 1h")] = None,
-    jitter: Annotated[str, typer.Option("--jitter", help="e.g. 10% of the period, or 30s")]
-    = "0%",
+    jitter: Annotated[str, typer.Option("--jitter", help="e.g. 10% of the period, or 30s")] = "0%",
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -50,8 +50,10 @@ def add(
     if as_json:
         print(json.dumps(schedule, indent=2))
         return
-    console.print(f"[bold]{schedule['id']}[/] {schedule['scenario']} {timing(schedule)}, "
-                  f"next at {when(schedule['next_fire'])}")
+    console.print(
+        f"[bold]{schedule['id']}[/] {schedule['scenario']} {timing(schedule)}, "
+        f"next at {when(schedule['next_fire'])}"
+    )
 
 
 @app.command("list")
@@ -66,10 +68,15 @@ def list_schedules(state_dir: StateDirOption = None, as_json: JsonOption = False
         table.add_column(column)
     for s in schedules:
         last = s.get("last_result") or {}
-        result = " ".join(p for p in (last.get("outcome"), last.get("run_id") or last.get("detail"))
-                          if p) or "-"
-        table.add_row(s["id"], s["scenario"], timing(s), when(s["next_fire"]),
-                      when(last.get("at")), result)
+        result = (
+            " ".join(
+                p for p in (last.get("outcome"), last.get("run_id") or last.get("detail")) if p
+            )
+            or "-"
+        )
+        table.add_row(
+            s["id"], s["scenario"], timing(s), when(s["next_fire"]), when(last.get("at")), result
+        )
     console.print(table)
 
 

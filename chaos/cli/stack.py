@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -28,10 +29,10 @@ from chaos.state import StateDir
 # Binary -> the Debian package that provides it.
 REQUIRED_BINARIES = {"etcd": "etcd-server", "haproxy": "haproxy", "prometheus": "prometheus"}
 
+
 def missing_binaries() -> list[str]:
     return [
-        f"`{binary}` not found: install the Debian package {package} "
-        f"(apt-get install -y {package})"
+        f"`{binary}` not found: install the Debian package {package} (apt-get install -y {package})"
         for binary, package in REQUIRED_BINARIES.items()
         if shutil.which(binary) is None
     ]
@@ -48,7 +49,8 @@ def _plan_ports(plan: StackPlan) -> list[int]:
 def _live_records(state: StateDir) -> dict:
     records = state.read_json(state.processes_file) or {}
     return {
-        name: rec for name, rec in records.items()
+        name: rec
+        for name, rec in records.items()
         if ProcessHandle.adopt(int(rec["pid"]), float(rec["create_time"])) is not None
     }
 
@@ -81,8 +83,11 @@ def spawn_controller(state: StateDir) -> int:
     log = open(state.log_file("controller"), "ab")  # noqa: SIM115 - handed to the child
     proc = subprocess.Popen(
         [sys.executable, "-m", "chaos.controller", "--state-dir", str(state.root)],
-        stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-        start_new_session=True, cwd=state.root,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+        cwd=state.root,
         env={**os.environ, "GAMEDAY_STATE_DIR": str(state.root)},
     )
     log.close()
@@ -103,9 +108,13 @@ def status_table(status: dict) -> Table:
         if c.get("restarts"):
             note.append(f"{c['restarts']} restarts")
         table.add_row(
-            c["name"], c["role"], c["state"],
+            c["name"],
+            c["role"],
+            c["state"],
             f"[{colours.get(c['health'], 'white')}]{c['health']}[/]",
-            str(c.get("pid") or "-"), c.get("url") or "-", ", ".join(note),
+            str(c.get("pid") or "-"),
+            c.get("url") or "-",
+            ", ".join(note),
         )
     return table
 
@@ -139,7 +148,9 @@ def wait_until_healthy(state: StateDir, pid: int, timeout: float) -> dict | None
 def up(
     web: Annotated[int, typer.Option("--web", min=1, max=16, help="Web instances.")] = 3,
     state_dir: StateDirOption = None,
-    no_load: Annotated[bool, typer.Option("--no-load", help="Do not start the load generator.")] = False,
+    no_load: Annotated[
+        bool, typer.Option("--no-load", help="Do not start the load generator.")
+    ] = False,
     rate: Annotated[float, typer.Option("--rate", min=0, help="Load generator requests/s.")] = 20.0,
 ) -> None:
     """Start the stack in the background and wait until every component is healthy."""
@@ -178,7 +189,9 @@ def up(
             err.print(status_table(status))
             for c in status["components"]:
                 if c["health"] != "healthy":
-                    err.print(f"[bold]{c['name']}[/] log tail:\n{_tail(state.log_file(c['name']), 8)}")
+                    err.print(
+                        f"[bold]{c['name']}[/] log tail:\n{_tail(state.log_file(c['name']), 8)}"
+                    )
         else:
             err.print(_tail(state.log_file("controller"), 20))
         err.print("The stack is left as it is for inspection; `gameday down` stops it.")
@@ -187,7 +200,7 @@ def up(
     console.print(endpoints_table(status["endpoints"]))
     console.print(
         f"Up in {time.monotonic() - started:.1f}s. Try:\n"
-        f"  curl -X PUT {status['endpoints']['api']}/kv/hello -d '{{\"value\":\"world\"}}' "
+        f'  curl -X PUT {status["endpoints"]["api"]}/kv/hello -d \'{{"value":"world"}}\' '
         "-H 'content-type: application/json'\n"
         "  gameday status    gameday logs web-1    gameday down"
     )
@@ -222,20 +235,42 @@ def offline_status(state: StateDir) -> dict | None:
     live = _live_records(state)
     components = [
         {
-            "name": spec.name, "role": spec.role,
+            "name": spec.name,
+            "role": spec.role,
             "state": "running" if spec.name in live else "stopped",
-            "health": "unknown", "pid": live.get(spec.name, {}).get("pid"),
-            "url": spec.url, "leader": None, "restarts": 0, "held_down": False,
+            "health": "unknown",
+            "pid": live.get(spec.name, {}).get("pid"),
+            "url": spec.url,
+            "leader": None,
+            "restarts": 0,
+            "held_down": False,
             "last_exit": None,
         }
         for spec in plan.components
     ]
-    components.append({"name": "controller", "role": "controller", "state": "stopped",
-                       "health": "unhealthy", "pid": None, "url": plan.controller_url,
-                       "leader": None, "restarts": 0, "held_down": False, "last_exit": None})
-    return {"runtime": "local", "phase": "controller-down", "healthy": False,
-            "state_dir": str(state.root), "store_leader": None, "components": components,
-            "endpoints": plan.endpoints}
+    components.append(
+        {
+            "name": "controller",
+            "role": "controller",
+            "state": "stopped",
+            "health": "unhealthy",
+            "pid": None,
+            "url": plan.controller_url,
+            "leader": None,
+            "restarts": 0,
+            "held_down": False,
+            "last_exit": None,
+        }
+    )
+    return {
+        "runtime": "local",
+        "phase": "controller-down",
+        "healthy": False,
+        "state_dir": str(state.root),
+        "store_leader": None,
+        "components": components,
+        "endpoints": plan.endpoints,
+    }
 
 
 def stack_processes(state: StateDir) -> list[psutil.Process]:
@@ -255,7 +290,9 @@ def stack_processes(state: StateDir) -> list[psutil.Process]:
 
 def down(
     state_dir: StateDirOption = None,
-    purge: Annotated[bool, typer.Option("--purge", help="Also delete the state directory.")] = False,
+    purge: Annotated[
+        bool, typer.Option("--purge", help="Also delete the state directory.")
+    ] = False,
 ) -> None:
     """Revert every fault and stop every process of the stack."""
     state = resolve_state(state_dir)
@@ -280,10 +317,8 @@ def down(
             pass
     _gone, alive = psutil.wait_procs(leftovers, timeout=5)
     for proc in alive:
-        try:
+        with contextlib.suppress(psutil.Error):
             proc.kill()
-        except psutil.Error:
-            pass
     state.processes_file.unlink(missing_ok=True)
     state.controller_pid_file.unlink(missing_ok=True)
     if leftovers and pid is None:

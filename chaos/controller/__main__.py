@@ -36,8 +36,14 @@ async def serve(state: StateDir) -> int:
 
     app = create_app(controller, state.ensure_token(), request_exit=request_exit)
     server = uvicorn.Server(
-        uvicorn.Config(app, host=plan.host, port=plan.controller_port, log_level="warning",
-                       access_log=False, lifespan="off")
+        uvicorn.Config(
+            app,
+            host=plan.host,
+            port=plan.controller_port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
     )
     write_atomic(state.controller_pid_file, f"{os.getpid()}\n")
     controller.start_loops()

@@ -100,8 +100,11 @@ class FaultManager:
     # -- queries ---------------------------------------------------------------------------
 
     def active(self) -> list[FaultRecord]:
-        return [r for r in self.records.values() if r.state in ("applying", "active",
-                                                                   "reverting", "revert_failed")]
+        return [
+            r
+            for r in self.records.values()
+            if r.state in ("applying", "active", "reverting", "revert_failed")
+        ]
 
     def listing(self) -> list[FaultRecord]:
         return sorted(self.records.values(), key=lambda r: r.created_at, reverse=True)
@@ -111,13 +114,15 @@ class FaultManager:
     def _validate(self, request: FaultRequest) -> tuple[type[Fault], BaseModel]:
         cls = FAULTS.get(request.type)
         if cls is None:
-            raise FaultError(404, f"unknown fault type {request.type!r}; known: "
-                                  f"{', '.join(sorted(FAULTS))}")
+            raise FaultError(
+                404, f"unknown fault type {request.type!r}; known: {', '.join(sorted(FAULTS))}"
+            )
         runtime = self.ctx.runtime
         reason = cls.support(runtime.name, runtime.capabilities())
         if reason:
-            raise FaultError(409, f"{request.type} is not supported on the {runtime.name} "
-                                  f"runtime: {reason}")
+            raise FaultError(
+                409, f"{request.type} is not supported on the {runtime.name} runtime: {reason}"
+            )
         try:
             params = cls.Params.model_validate(request.params)
         except ValidationError as exc:
@@ -125,12 +130,21 @@ class FaultManager:
                 {"field": ".".join(["params", *map(str, e["loc"])]), "message": e["msg"]}
                 for e in exc.errors()
             ]
-            raise FaultError(422, "invalid params: " + "; ".join(
-                f"{e['field']}: {e['message']}" for e in errors), errors) from None
+            raise FaultError(
+                422,
+                "invalid params: " + "; ".join(f"{e['field']}: {e['message']}" for e in errors),
+                errors,
+            ) from None
         return cls, params
 
-    def _resolve(self, text: str, cls: type[Fault], field: str, members: list[Member],
-                 allowed_roles: frozenset[str] | None) -> list[str]:
+    def _resolve(
+        self,
+        text: str,
+        cls: type[Fault],
+        field: str,
+        members: list[Member],
+        allowed_roles: frozenset[str] | None,
+    ) -> list[str]:
         roles = {m.role for m in members}
         names = {m.name for m in members}
         if field != "target" and text in roles:
@@ -144,8 +158,9 @@ class FaultManager:
             wrong = [n for n in chosen if role_of[n] not in allowed_roles]
             if wrong:
                 raise FaultError(
-                    422, f"{field}: {cls.type} applies to roles {sorted(allowed_roles)}, "
-                         f"not {', '.join(wrong)}",
+                    422,
+                    f"{field}: {cls.type} applies to roles {sorted(allowed_roles)}, "
+                    f"not {', '.join(wrong)}",
                     [{"field": field, "message": f"allowed roles: {sorted(allowed_roles)}"}],
                 )
         return chosen
@@ -160,10 +175,16 @@ class FaultManager:
             peers = self._resolve(peer_text, cls, f"params.{cls.peer_param}", members, None)
         now = self.clock()
         record = FaultRecord(
-            id=f"f-{uuid.uuid4().hex[:10]}", type=cls.type, target=request.target,
-            targets=targets, peers=peers, params=params.model_dump(mode="json"),
-            duration=request.duration, probability=request.probability,
-            state="applying", created_at=now,
+            id=f"f-{uuid.uuid4().hex[:10]}",
+            type=cls.type,
+            target=request.target,
+            targets=targets,
+            peers=peers,
+            params=params.model_dump(mode="json"),
+            duration=request.duration,
+            probability=request.probability,
+            state="applying",
+            created_at=now,
         )
         if request.probability < 1 and self.rng.random() >= request.probability:
             record.state, record.ended_at = "skipped", now
@@ -181,8 +202,9 @@ class FaultManager:
             record.state, record.error = "failed", f"{type(exc).__name__}: {exc}"
             self.injections[(cls.type, "failed")] += 1
             await self._revert(record, final_state="failed")
-            raise FaultError(502, f"could not apply {cls.type} to {', '.join(targets)}: "
-                                  f"{record.error}") from None
+            raise FaultError(
+                502, f"could not apply {cls.type} to {', '.join(targets)}: {record.error}"
+            ) from None
         record.state = "active"
         record.deadline = self.clock() + request.duration
         self.injections[(cls.type, "applied")] += 1
@@ -197,8 +219,9 @@ class FaultManager:
 
     @staticmethod
     def _journal_fields(record: FaultRecord) -> dict:
-        return record.model_dump(include={"id", "type", "target", "targets", "peers", "params",
-                                           "duration"})
+        return record.model_dump(
+            include={"id", "type", "target", "targets", "peers", "params", "duration"}
+        )
 
     # -- revert ----------------------------------------------------------------------------
 
@@ -231,6 +254,7 @@ class FaultManager:
             return
         if final_state == "reverted":
             record.state = "reverting"
+        self.journal.append("revert", id=record.id)
         try:
             await fault.revert()
         except Exception as exc:  # a failed revert is never forgotten: retry until it works
@@ -238,9 +262,14 @@ class FaultManager:
             record.error = f"revert failed: {type(exc).__name__}: {exc}"
             record.state = "revert_failed"
             self.reverts[(record.type, "failed")] += 1
-            delay = min(2 ** record.revert_attempts, MAX_REVERT_BACKOFF_SECONDS)
-            log.warning("reverting %s failed (attempt %d), retrying in %.0fs: %s",
-                        record.id, record.revert_attempts, delay, exc)
+            delay = min(2**record.revert_attempts, MAX_REVERT_BACKOFF_SECONDS)
+            log.warning(
+                "reverting %s failed (attempt %d), retrying in %.0fs: %s",
+                record.id,
+                record.revert_attempts,
+                delay,
+                exc,
+            )
             self._timers[record.id] = asyncio.create_task(self._retry(record.id, delay))
             return
         self.journal.append("reverted", id=record.id)
@@ -269,14 +298,21 @@ class FaultManager:
                 continue
             params = cls.Params.model_validate(entry["params"])
             record = FaultRecord(
-                id=entry["id"], type=entry["type"], target=entry["target"],
-                targets=entry["targets"], peers=entry.get("peers"), params=entry["params"],
-                duration=entry["duration"], state="reverting", created_at=entry["ts"],
+                id=entry["id"],
+                type=entry["type"],
+                target=entry["target"],
+                targets=entry["targets"],
+                peers=entry.get("peers"),
+                params=entry["params"],
+                duration=entry["duration"],
+                state="reverting",
+                created_at=entry["ts"],
                 recovered=True,
             )
             self.records[record.id] = record
-            self._faults[record.id] = cls(record.id, record.targets, params, record.duration,
-                                          self.ctx, peers=record.peers)
+            self._faults[record.id] = cls(
+                record.id, record.targets, params, record.duration, self.ctx, peers=record.peers
+            )
             await self._revert(record)
             recovered.append(record)
         if all(r.state == "reverted" for r in recovered):

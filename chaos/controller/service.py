@@ -18,6 +18,7 @@ from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
 from chaos.runtime.local import LocalRuntime
+from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
@@ -46,18 +47,23 @@ class Controller:
         )
         stores = plan.names("store")
         self.store = StoreAdmin(
-            self.http, {s: plan.component(s).url for s in stores},
+            self.http,
+            {s: plan.component(s).url for s in stores},
             quota_bytes=_quota_of(plan),
         )
         self.faults = FaultManager(
             FaultContext(
                 runtime=runtime,
                 links=LinkTable.from_components(plan.names("web"), stores),
-                proxy=self.proxy, apps=self.apps, store=self.store,
+                proxy=self.proxy,
+                apps=self.apps,
+                store=self.store,
             ),
             Journal(state.journal_file),
             members=self.members,
         )
+        # Scenario schedules and the monkey; both act only through self.faults / self.runner.
+        self.scheduler = ChaosScheduler(self)
 
     # -- boot --------------------------------------------------------------------------------
 
@@ -110,8 +116,11 @@ class Controller:
         await self._wait_group_healthy(proxy_group, timeout=10.0)
         recovered = await self.faults.recover()
         if recovered:
-            log.info("reverted %d faults left by the previous controller: %s",
-                     len(recovered), ", ".join(f"{r.type}({r.id})" for r in recovered))
+            log.info(
+                "reverted %d faults left by the previous controller: %s",
+                len(recovered),
+                ", ".join(f"{r.type}({r.id})" for r in recovered),
+            )
         # Nothing may stay frozen or faulted that the journal did not know about either.
         for name in self.adopted:
             await self.runtime.resume(name)
@@ -127,8 +136,11 @@ class Controller:
             if all(self.health.get(n) and self.health[n].healthy for n in names):
                 return
             await asyncio.sleep(0.1)
-        log.warning("not healthy after %.0fs: %s", timeout,
-                    [n for n in names if not (self.health.get(n) and self.health[n].healthy)])
+        log.warning(
+            "not healthy after %.0fs: %s",
+            timeout,
+            [n for n in names if not (self.health.get(n) and self.health[n].healthy)],
+        )
 
     async def _learn_peer_ids(self) -> None:
         """Tell the fault proxy which etcd member id is which store, so peer links get names."""
@@ -159,6 +171,7 @@ class Controller:
         self._tasks = [
             asyncio.create_task(self._supervise_loop(), name="supervise"),
             asyncio.create_task(self._health_loop(), name="health"),
+            asyncio.create_task(self.scheduler.run(), name="scheduler"),
         ]
 
     async def _supervise_loop(self) -> None:
@@ -196,10 +209,13 @@ class Controller:
     # -- queries and commands ------------------------------------------------------------------
 
     def all_healthy(self) -> bool:
-        return all(
-            self.health.get(c.name) is not None and self.health[c.name].healthy
-            for c in self.plan.components
-        ) and self.leader() is not None
+        return (
+            all(
+                self.health.get(c.name) is not None and self.health[c.name].healthy
+                for c in self.plan.components
+            )
+            and self.leader() is not None
+        )
 
     def leader(self) -> str | None:
         leaders = [n for n, h in self.health.items() if h.leader]
@@ -215,7 +231,8 @@ class Controller:
                     "name": st.name,
                     "role": st.role,
                     "state": st.state.value,
-                    "health": "unknown" if probe is None
+                    "health": "unknown"
+                    if probe is None
                     else ("healthy" if probe.healthy else "unhealthy"),
                     "pid": st.pid,
                     "url": spec.url,
@@ -227,9 +244,16 @@ class Controller:
             )
         components.append(
             {
-                "name": "controller", "role": "controller", "state": "running",
-                "health": "healthy", "pid": os.getpid(), "url": self.plan.controller_url,
-                "leader": None, "restarts": 0, "held_down": False, "last_exit": None,
+                "name": "controller",
+                "role": "controller",
+                "state": "running",
+                "health": "healthy",
+                "pid": os.getpid(),
+                "url": self.plan.controller_url,
+                "leader": None,
+                "restarts": 0,
+                "held_down": False,
+                "last_exit": None,
             }
         )
         return {
@@ -250,7 +274,9 @@ class Controller:
         leader_of = dict(zip(self.plan.names("store"), leaders, strict=True))
         return [
             Member(
-                name=c.name, role=c.role, leader=leader_of.get(c.name, False),
+                name=c.name,
+                role=c.role,
+                leader=leader_of.get(c.name, False),
                 healthy=bool(self.health.get(c.name) and self.health[c.name].healthy),
             )
             for c in self.plan.components
@@ -267,6 +293,7 @@ class Controller:
 
     async def stop_stack(self) -> None:
         self.phase = "stopping"
+        await self.scheduler.stop()
         await self.revert_all_faults()
         await self.runtime.stop_all()
         self.state.processes_file.unlink(missing_ok=True)

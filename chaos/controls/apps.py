@@ -14,12 +14,19 @@ class AppAdminClient:
         self.url_of = url_of
         self.headers = {"Authorization": f"Bearer {token}"}
 
-    async def add_fault(self, component: str, fault_id: str, kind: str, params: dict[str, Any],
-                        expires_in: float | None) -> None:
+    async def add_fault(
+        self,
+        component: str,
+        fault_id: str,
+        kind: str,
+        params: dict[str, Any],
+        expires_in: float | None,
+    ) -> None:
         response = await self.http.post(
             f"{self.url_of(component)}/admin/faults",
             json={"id": fault_id, "type": kind, "params": params, "expires_in": expires_in},
-            headers=self.headers, timeout=2.0,
+            headers=self.headers,
+            timeout=2.0,
         )
         response.raise_for_status()
 
@@ -27,7 +34,8 @@ class AppAdminClient:
         try:
             response = await self.http.delete(
                 f"{self.url_of(component)}/admin/faults/{fault_id}",
-                headers=self.headers, timeout=2.0,
+                headers=self.headers,
+                timeout=2.0,
             )
         except httpx.ConnectError:
             return  # the process is gone, and its in-memory fault with it

@@ -12,12 +12,18 @@ class ProxyClient:
         self.http = http
         self.base_url = base_url
 
-    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
-                        params: dict[str, Any]) -> None:
+    async def add_fault(
+        self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
+    ) -> None:
         response = await self.http.post(
             f"{self.base_url}/faults",
-            json={"id": fault_id, "kind": kind, "links": links, "direction": direction,
-                  "params": params},
+            json={
+                "id": fault_id,
+                "kind": kind,
+                "links": links,
+                "direction": direction,
+                "params": params,
+            },
             timeout=2.0,
         )
         response.raise_for_status()

@@ -21,8 +21,9 @@ def _prefix_end(prefix: str) -> str:
 
 
 class StoreAdmin:
-    def __init__(self, http: httpx.AsyncClient, member_urls: dict[str, str],
-                 quota_bytes: int) -> None:
+    def __init__(
+        self, http: httpx.AsyncClient, member_urls: dict[str, str], quota_bytes: int
+    ) -> None:
         self.http = http
         self.member_urls = member_urls
         self.quota_bytes = quota_bytes
@@ -34,8 +35,10 @@ class StoreAdmin:
         for index in range(limit):
             response = await self.http.post(
                 f"{url}/v3/kv/put",
-                json={"key": b64(f"{FILL_PREFIX}{fault_id}/{index:05d}"),
-                      "value": b64(os.urandom(CHUNK_BYTES))},
+                json={
+                    "key": b64(f"{FILL_PREFIX}{fault_id}/{index:05d}"),
+                    "value": b64(os.urandom(CHUNK_BYTES)),
+                },
                 timeout=10.0,
             )
             if NOSPACE_TEXT in response.text:
@@ -83,8 +86,11 @@ class StoreAdmin:
         for alarm in await alarms(self.http, url):
             response = await self.http.post(
                 f"{url}/v3/maintenance/alarm",
-                json={"action": "DEACTIVATE", "memberID": alarm.get("memberID", "0"),
-                      "alarm": alarm.get("alarm", "NOSPACE")},
+                json={
+                    "action": "DEACTIVATE",
+                    "memberID": alarm.get("memberID", "0"),
+                    "alarm": alarm.get("alarm", "NOSPACE"),
+                },
                 timeout=5.0,
             )
             response.raise_for_status()

@@ -21,13 +21,18 @@ class AppFault(Fault):
     roles: ClassVar[frozenset[str]] = frozenset({"web"})
     needs: ClassVar[frozenset[str]] = frozenset({"app-admin"})
     mechanisms: ClassVar[dict[str, str]] = {
-        "local": "web admin API", "docker": "web admin API", "fake": "recorded",
+        "local": "web admin API",
+        "docker": "web admin API",
+        "fake": "recorded",
     }
 
     async def apply(self) -> None:
         for name in self.targets:
             await self.ctx.apps.add_fault(
-                name, self.id, self.type, self.params.model_dump(),
+                name,
+                self.id,
+                self.type,
+                self.params.model_dump(),
                 expires_in=self.duration + EXPIRY_MARGIN_SECONDS,
             )
 

@@ -8,8 +8,9 @@ from chaos.faults.registry import register
 
 class BadDeployParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    release: str = Field("2.0.0-rc1", min_length=1, max_length=64,
-                         description="The broken release's version string")
+    release: str = Field(
+        "2.0.0-rc1", min_length=1, max_length=64, description="The broken release's version string"
+    )
     routes: list[str] = Field(
         default_factory=lambda: ["GET /kv/{key}"],
         description='Routes the broken release fails on, as "METHOD /route/template"',

@@ -37,8 +37,13 @@ class Fault(abc.ABC):
     peer_param: ClassVar[str | None] = None
 
     def __init__(
-        self, fault_id: str, targets: list[str], params: BaseModel, duration: float,
-        ctx: FaultContext, peers: list[str] | None = None,
+        self,
+        fault_id: str,
+        targets: list[str],
+        params: BaseModel,
+        duration: float,
+        ctx: FaultContext,
+        peers: list[str] | None = None,
     ) -> None:
         self.id = fault_id
         self.targets = targets

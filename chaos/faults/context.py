@@ -10,8 +10,9 @@ from chaos.runtime.base import Runtime
 
 
 class ProxyControl(Protocol):
-    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
-                        params: dict[str, Any]) -> None: ...
+    async def add_fault(
+        self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
+    ) -> None: ...
 
     async def remove_fault(self, fault_id: str) -> None: ...
 
@@ -21,8 +22,14 @@ class ProxyControl(Protocol):
 class AppControl(Protocol):
     """The admin API of the web instances (application-level faults)."""
 
-    async def add_fault(self, component: str, fault_id: str, kind: str, params: dict[str, Any],
-                        expires_in: float | None) -> None: ...
+    async def add_fault(
+        self,
+        component: str,
+        fault_id: str,
+        kind: str,
+        params: dict[str, Any],
+        expires_in: float | None,
+    ) -> None: ...
 
     async def remove_fault(self, component: str, fault_id: str) -> None: ...
 

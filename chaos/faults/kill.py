@@ -9,7 +9,8 @@ from chaos.faults.registry import register
 class KillParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     stay_down: bool = Field(
-        False, description="Keep it down for the fault's duration instead of letting the "
+        False,
+        description="Keep it down for the fault's duration instead of letting the "
         "supervisor restart it after its backoff.",
     )
 

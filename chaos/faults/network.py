@@ -14,11 +14,13 @@ Direction = Literal["both", "upstream", "downstream"]
 class LinkParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: str | None = Field(
-        None, description="Only links to these components: a name, a role (e.g. store) or a "
+        None,
+        description="Only links to these components: a name, a role (e.g. store) or a "
         "selector (e.g. store:leader). Default: every link of the target.",
     )
     direction: Direction = Field(
-        "both", description="upstream = requests (dialer to listener), downstream = responses",
+        "both",
+        description="upstream = requests (dialer to listener), downstream = responses",
     )
 
 

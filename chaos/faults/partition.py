@@ -9,11 +9,13 @@ from chaos.faults.registry import register
 class PartitionParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
     to: str | None = Field(
-        None, description="The other side: a name, role or selector. Default: every component "
+        None,
+        description="The other side: a name, role or selector. Default: every component "
         "that has a link with the target (full isolation).",
     )
     one_way: bool = Field(
-        False, description="Only the target's messages to the other side are lost; the other "
+        False,
+        description="Only the target's messages to the other side are lost; the other "
         "side's messages still arrive.",
     )
 

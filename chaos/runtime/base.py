@@ -6,12 +6,12 @@ Faults and the controller only talk to this interface, so they run unchanged on 
 from __future__ import annotations
 
 import abc
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 
-class ProcessState(str, Enum):
+class ProcessState(StrEnum):
     running = "running"
     starting = "starting"
     stopped = "stopped"

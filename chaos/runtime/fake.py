@@ -15,9 +15,11 @@ class FakeRuntime(Runtime):
         self._states = {name: ProcessState.running for name in components}
         self._held: set[str] = set()
         self._env: dict[str, dict[str, str]] = {}
-        self._capabilities = capabilities if capabilities is not None else {
-            "signals", "proxy", "env-redeploy", "app-admin", "store-admin"
-        }
+        self._capabilities = (
+            capabilities
+            if capabilities is not None
+            else {"signals", "proxy", "env-redeploy", "app-admin", "store-admin"}
+        )
         self.calls: list[tuple[str, str]] = []
         self.fail_next: dict[str, Exception] = {}
 
@@ -26,8 +28,9 @@ class FakeRuntime(Runtime):
 
     def statuses(self) -> list[ComponentStatus]:
         return [
-            ComponentStatus(name=n, role=r, state=self._states[n], held_down=n in self._held,
-                            pid=1000 + i)
+            ComponentStatus(
+                name=n, role=r, state=self._states[n], held_down=n in self._held, pid=1000 + i
+            )
             for i, (n, r) in enumerate(self._roles.items())
         ]
 

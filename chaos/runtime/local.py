@@ -136,13 +136,12 @@ class LocalRuntime(Runtime):
             handle = unit.handle
             if handle is not None and not handle.alive():
                 self._note_exit(unit, handle.exit_description())
-            if handle is not None and unit.spec.memory_limit_mb and handle.alive():
-                if handle.rss_bytes() > unit.spec.memory_limit_mb * 1024 * 1024:
-                    log.warning("%s exceeded %d MiB: OOM kill", unit.spec.name,
-                                unit.spec.memory_limit_mb)
-                    handle.signal_group(signal.SIGKILL)
-                    self.oom_kills[unit.spec.name] = self.oom_kills.get(unit.spec.name, 0) + 1
-                    self._note_exit(unit, f"OOM-killed above {unit.spec.memory_limit_mb} MiB")
+            if unit.handle is not None and self._over_memory_limit(unit):
+                limit = unit.spec.memory_limit_mb
+                log.warning("%s exceeded %d MiB: OOM kill", unit.spec.name, limit)
+                unit.handle.signal_group(signal.SIGKILL)
+                self.oom_kills[unit.spec.name] = self.oom_kills.get(unit.spec.name, 0) + 1
+                self._note_exit(unit, f"OOM-killed above {limit} MiB")
             if (
                 unit.handle is None
                 and unit.wanted
@@ -195,6 +194,12 @@ class LocalRuntime(Runtime):
         unit.paused = False
         self.state.write_json(self.state.processes_file, self.process_records())
 
+    @staticmethod
+    def _over_memory_limit(unit: Supervised) -> bool:
+        """Play the kernel's OOM killer for a component with a memory limit."""
+        limit = unit.spec.memory_limit_mb
+        return bool(limit) and unit.handle.rss_bytes() > limit * 1024 * 1024
+
     def _note_exit(self, unit: Supervised, why: str) -> None:
         if unit.handle is None:
             return
@@ -238,7 +243,11 @@ class LocalRuntime(Runtime):
     def _status(self, unit: Supervised) -> ComponentStatus:
         handle = unit.handle
         if handle is not None and handle.alive():
-            state = ProcessState.paused if (unit.paused or handle.is_stopped()) else ProcessState.running
+            state = (
+                ProcessState.paused
+                if (unit.paused or handle.is_stopped())
+                else ProcessState.running
+            )
         elif unit.wanted and not unit.held_down and unit.restart_at is not None:
             state = ProcessState.restarting
         else:

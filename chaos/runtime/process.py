@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -21,7 +22,9 @@ class ProcessHandle:
     popen: subprocess.Popen | None = field(default=None, repr=False)
 
     @classmethod
-    def spawn(cls, argv: list[str], env: dict[str, str], log_path: Path, cwd: Path) -> ProcessHandle:
+    def spawn(
+        cls, argv: list[str], env: dict[str, str], log_path: Path, cwd: Path
+    ) -> ProcessHandle:
         log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(log_path, "ab", buffering=0) as log:
             log.write(f"\n--- start {time.strftime('%Y-%m-%dT%H:%M:%S')} {argv[0]}\n".encode())
@@ -54,9 +57,10 @@ class ProcessHandle:
             return self.popen.poll() is None
         try:
             proc = psutil.Process(self.pid)
-            return proc.status() != psutil.STATUS_ZOMBIE and abs(
-                proc.create_time() - self.create_time
-            ) <= 0.05
+            return (
+                proc.status() != psutil.STATUS_ZOMBIE
+                and abs(proc.create_time() - self.create_time) <= 0.05
+            )
         except psutil.Error:
             return False
 
@@ -85,10 +89,8 @@ class ProcessHandle:
         try:
             os.killpg(self.pid, sig)
         except (ProcessLookupError, PermissionError):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, sig)
-            except ProcessLookupError:
-                pass
 
     def wait_exit(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

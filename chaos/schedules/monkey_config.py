@@ -6,7 +6,7 @@ the running stack (target roles, runtime support) are in `check_against`.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from chaos.durations import format_duration, parse_duration
 from chaos.faults import FAULTS
@@ -23,6 +23,9 @@ def _split(value: str | list[str]) -> list[str]:
 
 
 class MonkeyConfig(BaseModel):
+    # Fields accept human text ("2m", "kill,pause") and validators normalise it, defaults too.
+    model_config = ConfigDict(validate_default=True)
+
     every: str | float = Field(description="mean time between strikes, e.g. 2m")
     jitter: str | float = Field("0%", description="e.g. 50% of `every`, or 30s")
     faults: str | list[str] = Field(description="allow-list of fault types, e.g. kill,pause")

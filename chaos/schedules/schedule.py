@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from chaos.schedules.timing import Cron, Every, check_cron, parse_interval, parse_jitter
 
@@ -12,6 +12,8 @@ Outcome = Literal["started", "refused", "error", "missed"]
 
 
 class ScheduleRequest(BaseModel):
+    model_config = ConfigDict(validate_default=True)  # the default jitter is normalised too
+
     scenario: str = Field(min_length=1, description="built-in scenario name or YAML path")
     cron: str | None = Field(None, description="5-field cron expression, controller local time")
     every: str | float | None = Field(None, description="interval, e.g. 10m")

@@ -9,8 +9,7 @@ def render(plan: StackPlan) -> str:
     lb = plan.component("lb")
     links = {link.name: link for link in plan.proxy_links}
     servers = "\n".join(
-        f"    server {web} {links[f'lb->{web}'].listen} check"
-        for web in plan.names("web")
+        f"    server {web} {links[f'lb->{web}'].listen} check" for web in plan.names("web")
     )
     return f"""\
 # Rendered by gameday from the stack plan; edits are overwritten at the next `up`.
@@ -35,13 +34,13 @@ defaults
     retry-on conn-failure empty-response response-timeout
 
 frontend api
-    bind {plan.host}:{lb.ports['http']}
+    bind {plan.host}:{lb.ports["http"]}
     # Writes are not retried at layer 7: a PUT that timed out may have been applied.
     http-request disable-l7-retry if !METH_GET !METH_HEAD
     default_backend web
 
 frontend stats
-    bind {plan.host}:{lb.ports['stats']}
+    bind {plan.host}:{lb.ports["stats"]}
     http-request use-service prometheus-exporter if {{ path /metrics }}
     http-request return status 200 content-type text/plain string "ok" if {{ path /healthz }}
     stats enable
@@ -54,6 +53,7 @@ backend web
     http-check expect status 200
     # Two failed checks 500 ms apart take an instance out within about 1 s; passive
     # layer-4 observation takes it out sooner when live traffic hits a dead socket.
-    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2 observe layer4 error-limit 2 on-error mark-down
+    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
+    default-server observe layer4 error-limit 2 on-error mark-down
 {servers}
 """

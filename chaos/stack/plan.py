@@ -118,10 +118,8 @@ def build_plan(settings: Settings) -> StackPlan:
         return made
 
     peer_links = {s: link(f"peer->{s}", store_peer[s], kind="etcd-peer", dst=s) for s in stores}
-    lb_links = {w: link(f"lb->{w}", web_port[w]) for w in webs}
-    web_store_links = {
-        (w, s): link(f"{w}->{s}", store_client[s]) for w in webs for s in stores
-    }
+    {w: link(f"lb->{w}", web_port[w]) for w in webs}
+    web_store_links = {(w, s): link(f"{w}->{s}", store_client[s]) for w in webs for s in stores}
 
     cluster_token = f"gameday-{secrets.token_hex(4)}"
     admin_token = secrets.token_urlsafe(24)
@@ -131,8 +129,17 @@ def build_plan(settings: Settings) -> StackPlan:
         ComponentSpec(
             name="proxy",
             role="proxy",
-            argv=[python, "-m", "chaos.proxy", "--config", str(state / "proxy" / "links.json"),
-                  "--admin-host", host, "--admin-port", str(proxy_admin)],
+            argv=[
+                python,
+                "-m",
+                "chaos.proxy",
+                "--config",
+                str(state / "proxy" / "links.json"),
+                "--admin-host",
+                host,
+                "--admin-port",
+                str(proxy_admin),
+            ],
             env=dict(marker),
             ports={"admin": proxy_admin},
             url=_url(host, proxy_admin),
@@ -167,7 +174,7 @@ def build_plan(settings: Settings) -> StackPlan:
         )
     for index, w in enumerate(webs):
         # Each instance prefers a different member first, spreading client load over the cluster.
-        rotated = stores[index % len(stores):] + stores[: index % len(stores)]
+        rotated = stores[index % len(stores) :] + stores[: index % len(stores)]
         endpoints = ",".join(_url(host, web_store_links[(w, s)].listen_port) for s in rotated)
         components.append(
             ComponentSpec(
@@ -231,9 +238,19 @@ def build_plan(settings: Settings) -> StackPlan:
             ComponentSpec(
                 name="loadgen",
                 role="loadgen",
-                argv=[python, "-m", "services.loadgen", "--target", _url(host, api_port),
-                      "--web-host", host, "--web-port", str(loadgen_port),
-                      "--rate", str(settings.load_rate)],
+                argv=[
+                    python,
+                    "-m",
+                    "services.loadgen",
+                    "--target",
+                    _url(host, api_port),
+                    "--web-host",
+                    host,
+                    "--web-port",
+                    str(loadgen_port),
+                    "--rate",
+                    str(settings.load_rate),
+                ],
                 env=dict(marker),
                 ports={"http": loadgen_port},
                 url=_url(host, loadgen_port),

@@ -37,9 +37,7 @@ class PortAllocator:
                 self.taken.add(preferred)
                 return preferred
             port = self.free()
-            self.conflicts.append(
-                f"port {preferred} ({purpose}) is in use; using {port} instead"
-            )
+            self.conflicts.append(f"port {preferred} ({purpose}) is in use; using {port} instead")
             return port
         return self.free()
 

@@ -14,10 +14,15 @@ class FakeProxy:
         self.faults: dict[str, dict[str, Any]] = {}
         self.fail_removals = 0
 
-    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
-                        params: dict[str, Any]) -> None:
-        self.faults[fault_id] = {"kind": kind, "links": links, "direction": direction,
-                                 "params": params}
+    async def add_fault(
+        self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
+    ) -> None:
+        self.faults[fault_id] = {
+            "kind": kind,
+            "links": links,
+            "direction": direction,
+            "params": params,
+        }
 
     async def remove_fault(self, fault_id: str) -> None:
         if self.fail_removals:
@@ -33,10 +38,19 @@ class FakeApps:
     def __init__(self) -> None:
         self.faults: dict[tuple[str, str], dict[str, Any]] = {}
 
-    async def add_fault(self, component: str, fault_id: str, kind: str, params: dict[str, Any],
-                        expires_in: float | None) -> None:
-        self.faults[(component, fault_id)] = {"kind": kind, "params": params,
-                                              "expires_in": expires_in}
+    async def add_fault(
+        self,
+        component: str,
+        fault_id: str,
+        kind: str,
+        params: dict[str, Any],
+        expires_in: float | None,
+    ) -> None:
+        self.faults[(component, fault_id)] = {
+            "kind": kind,
+            "params": params,
+            "expires_in": expires_in,
+        }
 
     async def remove_fault(self, component: str, fault_id: str) -> None:
         self.faults.pop((component, fault_id), None)
@@ -60,9 +74,14 @@ class FakeStore:
 
 STACK = {
     "lb": "lb",
-    "web-1": "web", "web-2": "web", "web-3": "web",
-    "store-1": "store", "store-2": "store", "store-3": "store",
-    "prometheus": "prometheus", "proxy": "proxy",
+    "web-1": "web",
+    "web-2": "web",
+    "web-3": "web",
+    "store-1": "store",
+    "store-2": "store",
+    "store-3": "store",
+    "prometheus": "prometheus",
+    "proxy": "proxy",
 }
 
 

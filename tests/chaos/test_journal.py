@@ -5,6 +5,8 @@ def test_pending_is_applied_minus_reverted(tmp_path):
     journal = Journal(tmp_path / "journal.jsonl")
     journal.append("apply", id="a", type="pause")
     journal.append("apply", id="b", type="kill")
+    journal.append("revert", id="a")
+    journal.append("revert", id="b")  # an attempt that crashed before it finished
     journal.append("reverted", id="a")
     assert [r["id"] for r in journal.pending()] == ["b"]
 

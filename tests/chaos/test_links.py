@@ -9,13 +9,17 @@ def names(links):
 
 def test_links_touching_a_component():
     assert names(TABLE.touching({"web-1"})) == [
-        "lb->web-1", "web-1->store-1", "web-1->store-2", "web-1->store-3"
+        "lb->web-1",
+        "web-1->store-1",
+        "web-1->store-2",
+        "web-1->store-3",
     ]
 
 
 def test_links_between_two_groups():
     assert names(TABLE.touching({"web-1", "web-2"}, {"store-1"})) == [
-        "web-1->store-1", "web-2->store-1"
+        "web-1->store-1",
+        "web-2->store-1",
     ]
 
 

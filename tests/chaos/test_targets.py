@@ -5,10 +5,14 @@ import pytest
 from chaos.targets import Member, TargetError, parse_target, resolve
 
 MEMBERS = [
-    Member("web-1", "web"), Member("web-2", "web"), Member("web-3", "web"),
+    Member("web-1", "web"),
+    Member("web-2", "web"),
+    Member("web-3", "web"),
     Member("web-4", "web"),
-    Member("store-1", "store"), Member("store-2", "store", leader=True),
-    Member("store-3", "store"), Member("lb", "lb"),
+    Member("store-1", "store"),
+    Member("store-2", "store", leader=True),
+    Member("store-3", "store"),
+    Member("lb", "lb"),
 ]
 ROLES = {m.role for m in MEMBERS}
 NAMES = {m.name for m in MEMBERS}

@@ -21,10 +21,15 @@ class Stack:
         self.env = {**os.environ, "GAMEDAY_STATE_DIR": str(state_dir), "GAMEDAY_PORTS": "free"}
         self.http = httpx.Client(timeout=5.0)
 
-    def cli(self, *args: str, check: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
+    def cli(
+        self, *args: str, check: bool = True, timeout: float = 120
+    ) -> subprocess.CompletedProcess:
         result = subprocess.run(
             [sys.executable, "-m", "chaos.cli", *args],
-            env=self.env, capture_output=True, text=True, timeout=timeout,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if check and result.returncode != 0:
             raise AssertionError(
@@ -66,7 +71,9 @@ class Stack:
             except Exception as exc:  # noqa: BLE001 - keep polling until the deadline
                 last = exc
             time.sleep(interval)
-        raise AssertionError(f"timed out after {timeout}s waiting for {what or predicate}: {last!r}")
+        raise AssertionError(
+            f"timed out after {timeout}s waiting for {what or predicate}: {last!r}"
+        )
 
     def wait_healthy(self, timeout: float = 45.0) -> dict:
         return self.wait_for(
@@ -103,8 +110,10 @@ class FaultDriver:
         self.stack = stack
 
     def inject(self, fault_type: str, target: str, duration: str = "60s", **params) -> dict:
-        return self.stack.controller.post("/api/faults", json={
-            "type": fault_type, "target": target, "duration": duration, "params": params})
+        return self.stack.controller.post(
+            "/api/faults",
+            json={"type": fault_type, "target": target, "duration": duration, "params": params},
+        )
 
     def revert(self, fault_id: str) -> dict:
         return self.stack.controller.delete(f"/api/faults/{fault_id}")

@@ -38,11 +38,20 @@ def test_kill_takes_a_web_instance_out_of_haproxy_and_it_returns_as_a_new_start(
     started = metric_value(web_metrics(stack, "web-2"), "process_start_time_seconds")
     faults.inject("kill", "web-2", duration="20s")
     t0 = time.monotonic()
-    stack.wait_for(lambda: not lb_server_up(stack, "web-2"), timeout=5, interval=0.1,
-                   what="HAProxy marking web-2 down")
+    stack.wait_for(
+        lambda: not lb_server_up(stack, "web-2"),
+        timeout=5,
+        interval=0.1,
+        what="HAProxy marking web-2 down",
+    )
     assert time.monotonic() - t0 < 2.5
-    stack.wait_for(lambda: stack.component("web-2")["pid"] not in (None, before["pid"])
-                   and stack.component("web-2")["health"] == "healthy", timeout=20)
+    stack.wait_for(
+        lambda: (
+            stack.component("web-2")["pid"] not in (None, before["pid"])
+            and stack.component("web-2")["health"] == "healthy"
+        ),
+        timeout=20,
+    )
     assert metric_value(web_metrics(stack, "web-2"), "process_start_time_seconds") > started
     stack.wait_for(lambda: lb_server_up(stack, "web-2"), timeout=10)
 
@@ -63,8 +72,10 @@ def test_stop_and_restart(stack, faults):
     stack.wait_for(lambda: stack.component("web-1")["health"] == "healthy", timeout=20)
     before = stack.component("store-3")["pid"]
     faults.inject("restart", "store-3")
-    stack.wait_for(lambda: (c := stack.component("store-3"))["pid"] != before
-                   and c["health"] == "healthy", timeout=30)
+    stack.wait_for(
+        lambda: (c := stack.component("store-3"))["pid"] != before and c["health"] == "healthy",
+        timeout=30,
+    )
 
 
 def test_pause_hangs_the_instance_until_revert(stack, faults):
@@ -89,9 +100,9 @@ def test_latency_on_web_to_store_links_shows_in_store_request_durations(stack, f
     after = web_metrics(stack, "web-1")
 
     def delta(le: str) -> float:
-        return (metric_value(after, "store_request_duration_seconds_bucket", op="get", le=le)
-                - (metric_value(before, "store_request_duration_seconds_bucket", op="get", le=le)
-                   or 0))
+        return metric_value(after, "store_request_duration_seconds_bucket", op="get", le=le) - (
+            metric_value(before, "store_request_duration_seconds_bucket", op="get", le=le) or 0
+        )
 
     assert delta("+Inf") >= 5
     assert delta("0.1") == 0  # every store call took longer than 100 ms: p50 >= 200 ms
@@ -126,13 +137,20 @@ def test_partition_isolating_the_leader_elects_another_and_writes_succeed(stack,
     assert fault["targets"] == [old]
     t0 = time.monotonic()
     new = stack.wait_for(
-        lambda: (leader := stack.leader()) not in (None, old) and leader, timeout=10,
-        interval=0.2, what="a new leader")
+        lambda: (leader := stack.leader()) not in (None, old) and leader,
+        timeout=10,
+        interval=0.2,
+        what="a new leader",
+    )
     assert time.monotonic() - t0 < 5
     api = stack.url("api")
     ok = stack.wait_for(
-        lambda: httpx.put(f"{api}/kv/test/after-partition", json={"value": new},
-                          timeout=5).status_code == 200, timeout=10)
+        lambda: (
+            httpx.put(f"{api}/kv/test/after-partition", json={"value": new}, timeout=5).status_code
+            == 200
+        ),
+        timeout=10,
+    )
     assert ok
 
 
@@ -163,7 +181,9 @@ def test_memory_leak_past_the_limit_ends_in_an_oom_kill_and_restart(stack, fault
     faults.inject("memory-leak", "web-2", mb_per_s=150, cap_mb=1024, duration="60s")
     restarted = stack.wait_for(
         lambda: (c := stack.component("web-2"))["restarts"] > before["restarts"] and c,
-        timeout=20, what="an OOM kill and restart")
+        timeout=20,
+        what="an OOM kill and restart",
+    )
     assert "OOM" in (restarted["last_exit"] or "")
     stack.wait_for(lambda: stack.component("web-2")["health"] == "healthy", timeout=20)
 

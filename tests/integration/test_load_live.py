@@ -19,8 +19,10 @@ def loadgen_metrics(stack) -> str:
 
 def client_failures(stack) -> float:
     text = loadgen_metrics(stack)
-    return sum(metric_value(text, "loadgen_requests_total", outcome=o) or 0
-               for o in ("http_error", "timeout", "connection_error"))
+    return sum(
+        metric_value(text, "loadgen_requests_total", outcome=o) or 0
+        for o in ("http_error", "timeout", "connection_error")
+    )
 
 
 def test_status_lists_loadgen_and_prometheus_sees_client_traffic(stack):
@@ -28,8 +30,14 @@ def test_status_lists_loadgen_and_prometheus_sees_client_traffic(stack):
     loadgen = next(c for c in status["components"] if c["name"] == "loadgen")
     assert loadgen["url"] == status["endpoints"]["loadgen"] and loadgen["health"] == "healthy"
     rate = stack.wait_for(
-        lambda: (r := stack.prom_query("job:loadgen_requests:rate15s")) and
-        float(r[0]["value"][1]) > 5 and r, timeout=20, what="client-side request rate")
+        lambda: (
+            (r := stack.prom_query("job:loadgen_requests:rate15s"))
+            and float(r[0]["value"][1]) > 5
+            and r
+        ),
+        timeout=20,
+        what="client-side request rate",
+    )
     assert rate[0]["metric"]["job"] == "loadgen"
 
 
@@ -53,16 +61,22 @@ def test_errors_rise_and_fall_back_through_leader_and_web_kills_with_no_violatio
         before = client_failures(stack)
         leader = stack.leader()
         driver.inject("kill", "store:leader", duration="15s")
-        stack.wait_for(lambda: stack.leader() not in (None, leader), timeout=15,
-                       what="a new leader")
+        stack.wait_for(
+            lambda: stack.leader() not in (None, leader), timeout=15, what="a new leader"
+        )
         driver.inject("kill", "web-2", duration="15s")
         stack.wait_healthy(timeout=60)
         assert client_failures(stack) > before, "the kills were invisible to clients"
         # ...and the client-side error ratio falls back to zero once the stack has healed.
         stack.wait_for(
-            lambda: (r := stack.prom_query("job:loadgen_errors:ratio_rate15s"))
-            and float(r[0]["value"][1]) == 0, timeout=60, interval=1,
-            what="the client error ratio back at 0")
+            lambda: (
+                (r := stack.prom_query("job:loadgen_errors:ratio_rate15s"))
+                and float(r[0]["value"][1]) == 0
+            ),
+            timeout=60,
+            interval=1,
+            what="the client error ratio back at 0",
+        )
     finally:
         stack.cli("load", "set", "--rate", "20")
         stack.controller.post("/api/abort")
@@ -79,8 +93,9 @@ def test_deleting_acknowledged_writes_behind_the_api_is_caught(stack):
     try:
         # Corrupt the store directly in etcd: every checker key vanishes.
         prefix, end = "cc/", "cc0"  # "0" is the byte after "/"
-        response = httpx.post(f"{store}/v3/kv/deleterange",
-                              json={"key": b64(prefix), "range_end": b64(end)})
+        response = httpx.post(
+            f"{store}/v3/kv/deleterange", json={"key": b64(prefix), "range_end": b64(end)}
+        )
         assert response.status_code == 200 and int(response.json().get("deleted", 0)) > 0
         summary = stack.controller.get("/api/consistency?sweep=true")
         assert summary["violations"]["lost_write"] > 0

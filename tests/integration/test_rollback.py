@@ -29,8 +29,11 @@ def test_inject_from_the_cli_shows_target_and_deadline_then_reverts_itself(stack
     assert shown["deadline"] == pytest.approx(shown["created_at"] + 10, abs=1)
     target = fault["targets"][0]
     assert stack.component(target)["state"] == "paused"
-    stack.wait_for(lambda: json.loads(stack.cli("faults", "--json", "--active").stdout) == [],
-                   timeout=15, what="the fault to expire")
+    stack.wait_for(
+        lambda: json.loads(stack.cli("faults", "--json", "--active").stdout) == [],
+        timeout=15,
+        what="the fault to expire",
+    )
     stack.wait_for(lambda: stack.component(target)["health"] == "healthy", timeout=10)
 
 
@@ -49,16 +52,33 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
     assert frozen.status() == psutil.STATUS_STOPPED  # the crash left it frozen
 
     t0 = time.monotonic()
-    restarting = subprocess.Popen([sys.executable, "-m", "chaos.cli", "up", "--rate", "20"],
-                                  env=stack.env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
+    restarting = subprocess.Popen(
+        [sys.executable, "-m", "chaos.cli", "up", "--rate", "20"],
+        env=stack.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
-        stack.wait_for(lambda: driver_ready(driver), timeout=5, interval=0.1,
-                       what="the new controller to answer with no proxy fault left")
-        stack.wait_for(lambda: psutil.Process(paused_pid).status() != psutil.STATUS_STOPPED,
-                       timeout=5, interval=0.1, what="the paused instance to be resumed")
-        stack.wait_for(lambda: httpx.put(f"{api}/kv/test/after-crash", json={"value": "ok"},
-                                         timeout=1).status_code == 200, timeout=5, interval=0.1)
+        stack.wait_for(
+            lambda: driver_ready(driver),
+            timeout=5,
+            interval=0.1,
+            what="the new controller to answer with no proxy fault left",
+        )
+        stack.wait_for(
+            lambda: psutil.Process(paused_pid).status() != psutil.STATUS_STOPPED,
+            timeout=5,
+            interval=0.1,
+            what="the paused instance to be resumed",
+        )
+        stack.wait_for(
+            lambda: (
+                httpx.put(f"{api}/kv/test/after-crash", json={"value": "ok"}, timeout=1).status_code
+                == 200
+            ),
+            timeout=5,
+            interval=0.1,
+        )
         assert time.monotonic() - t0 < 6  # 5 s, plus the new controller's own start
     finally:
         restarting.wait(120)

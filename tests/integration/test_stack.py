@@ -44,11 +44,13 @@ def test_request_shows_in_prometheus_and_every_target_is_up(stack):
         assert httpx.put(f"{api}/kv/test/metrics-{i}", json={"value": "x"}).status_code == 200
     stack.wait_for(
         lambda: stack.prom_query('sum(http_requests_total{job="web",method="PUT",status="200"})'),
-        timeout=15, what="PUT requests in Prometheus",
+        timeout=15,
+        what="PUT requests in Prometheus",
     )
     targets = stack.wait_for(
         lambda: (t := stack.prom_query("up")) and all(s["value"][1] == "1" for s in t) and t,
-        timeout=20, what="every target up",
+        timeout=20,
+        what="every target up",
     )
     jobs = {s["metric"]["job"] for s in targets}
     assert {"web", "store", "lb", "prometheus", "proxy", "controller"} <= jobs
@@ -88,9 +90,12 @@ def test_killing_one_store_follower_keeps_writes_working(stack):
         assert response.status_code == 200, response.text
     # The supervisor brings it back, as a new process.
     stack.wait_for(
-        lambda: (c := stack.component(follower["name"]))["health"] == "healthy"
-        and c["pid"] != follower["pid"],
-        timeout=30, what=f"{follower['name']} restarted",
+        lambda: (
+            (c := stack.component(follower["name"]))["health"] == "healthy"
+            and c["pid"] != follower["pid"]
+        ),
+        timeout=30,
+        what=f"{follower['name']} restarted",
     )
 
 
@@ -102,9 +107,15 @@ def test_losing_store_quorum_answers_503_then_recovers(stack):
         for name in victims:
             stack.controller.post(f"/api/components/{name}/stop")
         response = stack.wait_for(
-            lambda: (r := httpx.put(f"{api}/kv/test/no-quorum", json={"value": "x"}, timeout=10))
-            .status_code == 503 and r,
-            timeout=20, what="a 503 without quorum",
+            lambda: (
+                (
+                    r := httpx.put(f"{api}/kv/test/no-quorum", json={"value": "x"}, timeout=10)
+                ).status_code
+                == 503
+                and r
+            ),
+            timeout=20,
+            what="a 503 without quorum",
         )
         assert response.headers.get("retry-after")
         assert response.json()["error"].startswith("store_")
@@ -114,7 +125,8 @@ def test_losing_store_quorum_answers_503_then_recovers(stack):
     stack.wait_healthy(timeout=60)
     ok = stack.wait_for(
         lambda: httpx.put(f"{api}/kv/test/quorum-back", json={"value": "y"}).status_code == 200,
-        timeout=30, what="writes to succeed again",
+        timeout=30,
+        what="writes to succeed again",
     )
     assert ok
 
@@ -137,6 +149,9 @@ def test_killing_a_web_instance_is_absorbed_by_haproxy(stack):
     assert total > 20
     assert failures <= 2, f"{failures} of {total} reads failed"
     stack.wait_for(
-        lambda: (c := stack.component("web-2"))["health"] == "healthy" and c["pid"] != victim["pid"],
-        timeout=30, what="web-2 restarted",
+        lambda: (
+            (c := stack.component("web-2"))["health"] == "healthy" and c["pid"] != victim["pid"]
+        ),
+        timeout=30,
+        what="web-2 restarted",
     )

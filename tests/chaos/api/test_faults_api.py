@@ -50,8 +50,9 @@ async def client(tmp_path):
 
 
 async def test_inject_answers_201_with_resolved_targets_and_deadline(client):
-    response = await client.post("/api/faults", json={
-        "type": "pause", "target": "web:count=2", "duration": "30s"})
+    response = await client.post(
+        "/api/faults", json={"type": "pause", "target": "web:count=2", "duration": "30s"}
+    )
     assert response.status_code == 201, response.text
     body = response.json()
     assert len(body["targets"]) == 2 and body["state"] == "active"
@@ -101,9 +102,24 @@ async def test_abort_reverts_all(client):
 
 async def test_catalog_lists_every_type_with_schema_and_support(client):
     catalog = {e["type"]: e for e in (await client.get("/api/catalog")).json()}
-    expected = {"kill", "stop", "restart", "pause", "latency", "loss", "blackhole", "bandwidth",
-                "partition", "http-errors", "http-latency", "cpu-burn", "memory-leak",
-                "bad-deploy", "disk-fill", "slow-disk"}
+    expected = {
+        "kill",
+        "stop",
+        "restart",
+        "pause",
+        "latency",
+        "loss",
+        "blackhole",
+        "bandwidth",
+        "partition",
+        "http-errors",
+        "http-latency",
+        "cpu-burn",
+        "memory-leak",
+        "bad-deploy",
+        "disk-fill",
+        "slow-disk",
+    }
     assert expected <= set(catalog)
     assert catalog["latency"]["params"]["properties"]["ms"]["type"] == "number"
     assert catalog["slow-disk"]["supported_here"] is False and catalog["slow-disk"]["reason"]

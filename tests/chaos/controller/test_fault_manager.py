@@ -49,8 +49,13 @@ async def test_partition_of_the_leader_cuts_every_link_in_and_out(tmp_path):
     fault = ctx.proxy.faults[record.id]
     assert fault["kind"] == "cut"
     assert set(fault["links"]) == {
-        "store-2->store-1", "store-2->store-3", "store-1->store-2", "store-3->store-2",
-        "web-1->store-2", "web-2->store-2", "web-3->store-2",
+        "store-2->store-1",
+        "store-2->store-3",
+        "store-1->store-2",
+        "store-3->store-2",
+        "web-1->store-2",
+        "web-2->store-2",
+        "web-3->store-2",
     }
     await manager.revert(record.id)
     assert ctx.proxy.faults == {}
@@ -58,31 +63,41 @@ async def test_partition_of_the_leader_cuts_every_link_in_and_out(tmp_path):
 
 async def test_one_way_partition_swallows_only_what_the_target_sends(tmp_path):
     manager, ctx = make_manager(tmp_path)
-    record = await manager.inject(FaultRequest(
-        type="partition", target="store-1", params={"to": "store", "one_way": True}))
+    record = await manager.inject(
+        FaultRequest(type="partition", target="store-1", params={"to": "store", "one_way": True})
+    )
     out, inbound = ctx.proxy.faults[f"{record.id}/out"], ctx.proxy.faults[f"{record.id}/in"]
     assert out["direction"] == "upstream" and set(out["links"]) == {
-        "store-1->store-2", "store-1->store-3"}
+        "store-1->store-2",
+        "store-1->store-3",
+    }
     assert inbound["direction"] == "downstream" and set(inbound["links"]) == {
-        "store-2->store-1", "store-3->store-1"}
+        "store-2->store-1",
+        "store-3->store-1",
+    }
     await manager.abort()
     assert ctx.proxy.faults == {}
 
 
 async def test_latency_to_a_role_picks_only_those_links(tmp_path):
     manager, ctx = make_manager(tmp_path)
-    record = await manager.inject(FaultRequest(
-        type="latency", target="web-1", params={"ms": 200, "to": "store"}))
+    record = await manager.inject(
+        FaultRequest(type="latency", target="web-1", params={"ms": 200, "to": "store"})
+    )
     assert ctx.proxy.faults[record.id]["params"] == {"ms": 200.0, "jitter_ms": 0.0}
     assert sorted(ctx.proxy.faults[record.id]["links"]) == [
-        "web-1->store-1", "web-1->store-2", "web-1->store-3"]
+        "web-1->store-1",
+        "web-1->store-2",
+        "web-1->store-3",
+    ]
     assert record.peers == ["store-1", "store-2", "store-3"]
 
 
 async def test_app_faults_go_to_the_admin_api_with_an_expiry(tmp_path):
     manager, ctx = make_manager(tmp_path)
-    record = await manager.inject(FaultRequest(
-        type="http-errors", target="web-3", params={"probability": 0.5}, duration=10))
+    record = await manager.inject(
+        FaultRequest(type="http-errors", target="web-3", params={"probability": 0.5}, duration=10)
+    )
     sent = ctx.apps.faults[("web-3", record.id)]
     assert sent["kind"] == "http-errors" and sent["params"]["probability"] == 0.5
     assert sent["expires_in"] > 10

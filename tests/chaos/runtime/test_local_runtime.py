@@ -21,15 +21,27 @@ HOG = [sys.executable, "-c", "import time; x = bytearray(80 * 1024 * 1024); time
 
 def plan_of(*specs: ComponentSpec, state: StateDir) -> StackPlan:
     return StackPlan(
-        state_dir=str(state.root), host="127.0.0.1", cluster_token="t", controller_port=1,
-        components=list(specs), endpoints={}, proxy_links=[], lb_admin_socket="x",
+        state_dir=str(state.root),
+        host="127.0.0.1",
+        cluster_token="t",
+        controller_port=1,
+        components=list(specs),
+        endpoints={},
+        proxy_links=[],
+        lb_admin_socket="x",
         admin_token="a",
     )
 
 
 def spec(name: str, argv=SLEEPER, memory_limit_mb=None) -> ComponentSpec:
-    return ComponentSpec(name=name, role="web", argv=argv, url="http://x", health_url="http://x",
-                         memory_limit_mb=memory_limit_mb)
+    return ComponentSpec(
+        name=name,
+        role="web",
+        argv=argv,
+        url="http://x",
+        health_url="http://x",
+        memory_limit_mb=memory_limit_mb,
+    )
 
 
 @pytest.fixture
@@ -84,8 +96,9 @@ async def test_pause_freezes_and_resume_thaws(runtime):
 async def test_a_process_over_its_memory_limit_is_oom_killed_and_restarted(tmp_path):
     state = StateDir(tmp_path)
     state.ensure()
-    runtime = LocalRuntime(plan_of(spec("hog", HOG, memory_limit_mb=64), state=state), state,
-                           backoff_seconds=0.2)
+    runtime = LocalRuntime(
+        plan_of(spec("hog", HOG, memory_limit_mb=64), state=state), state, backoff_seconds=0.2
+    )
     try:
         runtime.start_group(0)
         first = runtime.status("hog").pid
@@ -104,7 +117,9 @@ async def test_a_new_supervisor_adopts_running_processes(runtime):
     assert successor.status("a").pid == runtime.status("a").pid
     # Adopted processes are watched too: kill one and the successor restarts it.
     os.kill(records["a"]["pid"], signal.SIGKILL)
-    await tick_until(successor, lambda: successor.status("a").pid not in (None, records["a"]["pid"]))
+    await tick_until(
+        successor, lambda: successor.status("a").pid not in (None, records["a"]["pid"])
+    )
     await successor.stop_all()
 
 

@@ -19,8 +19,18 @@ def plan(tmp_path):
 
 
 def test_plan_names_every_component_and_gives_distinct_ports(plan):
-    assert plan.names() == ["proxy", "store-1", "store-2", "store-3", "web-1", "web-2", "web-3",
-                            "lb", "prometheus", "loadgen"]
+    assert plan.names() == [
+        "proxy",
+        "store-1",
+        "store-2",
+        "store-3",
+        "web-1",
+        "web-2",
+        "web-3",
+        "lb",
+        "prometheus",
+        "loadgen",
+    ]
     ports = [p for c in plan.components for p in c.ports.values()]
     ports += [link.listen_port for link in plan.proxy_links]
     assert len(ports) == len(set(ports))
@@ -31,12 +41,16 @@ def test_every_hop_goes_through_the_fault_proxy(plan):
     assert {"lb->web-1", "web-2->store-3", "peer->store-1"} <= links
     web = plan.component("web-2")
     endpoints = web.env["GAMEDAY_WEB_STORE_ENDPOINTS"].split(",")
-    proxied = {f"http://{link.listen}" for link in plan.proxy_links if link.name.startswith("web-2->")}
+    proxied = {
+        f"http://{link.listen}" for link in plan.proxy_links if link.name.startswith("web-2->")
+    }
     assert set(endpoints) == proxied
     store = plan.component("store-1")
-    assert any(arg.startswith("--initial-advertise-peer-urls=") and
-               str(next(l.listen_port for l in plan.proxy_links if l.name == "peer->store-1")) in arg
-               for arg in store.argv)
+    assert any(
+        arg.startswith("--initial-advertise-peer-urls=")
+        and str(next(k.listen_port for k in plan.proxy_links if k.name == "peer->store-1")) in arg
+        for arg in store.argv
+    )
 
 
 def test_a_busy_default_port_is_reported_not_ignored():
@@ -74,8 +88,9 @@ def test_haproxy_accepts_the_rendered_config(plan, tmp_path):
 def test_promtool_accepts_the_rendered_prometheus_config(plan, tmp_path):
     path = tmp_path / "prometheus.yml"
     path.write_text(prometheus.render(plan))
-    result = subprocess.run(["promtool", "check", "config", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        ["promtool", "check", "config", str(path)], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     text = path.read_text()
     assert "scrape_interval: 1s" in text and "evaluation_interval: 1s" in text

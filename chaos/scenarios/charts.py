@@ -1,0 +1,115 @@
+"""PNG charts of a run: the golden signals over time with each fault window shaded and labelled,
+the way Jepsen shades nemesis periods."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # the controller has no display
+
+import matplotlib.pyplot as plt  # noqa: E402 - the backend must be chosen first
+from matplotlib.axes import Axes  # noqa: E402
+
+Points = list[tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str  # file name stem
+    title: str
+    unit: str
+    lines: dict[str, str]  # legend label -> PromQL
+    scale: float = 1.0  # e.g. 1000 to show seconds as ms
+    threshold: float | None = None  # a dashed line for the SLO-ish limit, in shown units
+
+
+@dataclass(frozen=True)
+class Window:
+    label: str
+    start: float  # seconds since the run started
+    end: float
+
+
+PANELS = (
+    Panel("request-rate", "Request rate", "req/s", {
+        "web": 'sum(job:http_requests:rate15s{job="web"})',
+        "loadgen": "sum(job:loadgen_requests:rate15s)",
+    }),
+    Panel("error-ratio", "Error ratio (5xx / failed)", "%", {
+        "web": 'max(job:http_errors:ratio_rate15s{job="web"})',
+        "lb edge": "max(job:haproxy_frontend_http_errors:ratio_rate15s)",
+        "loadgen": "max(job:loadgen_errors:ratio_rate15s)",
+    }, scale=100.0, threshold=1.0),
+    Panel("p99-latency", "p99 latency", "ms", {
+        "web": 'max(job:http_request_duration_seconds:p99_15s{job="web"})',
+        "loadgen": "max(job:loadgen_request_duration_seconds:p99_15s)",
+    }, scale=1000.0, threshold=250.0),
+    Panel("store-leader", "Store leader", "members", {
+        "all members see a leader": "min(job:etcd_has_leader:min)",
+        "members that lead": "sum(job:etcd_is_leader:sum)",
+    }),
+)
+
+_SHADES = ("#f4a261", "#e76f51", "#2a9d8f", "#8ab17d", "#e9c46a", "#9d8189")
+
+
+def _shade(ax: Axes, windows: list[Window], label_them: bool) -> None:
+    for index, window in enumerate(windows):
+        color = _SHADES[index % len(_SHADES)]
+        ax.axvspan(window.start, window.end, color=color, alpha=0.25, lw=0)
+        if label_them:
+            # Stagger labels of neighbouring windows so they do not print over each other.
+            y = 0.97 - 0.11 * (index % 3)
+            ax.text(window.start, y, f" {window.label}", transform=ax.get_xaxis_transform(),
+                    fontsize=7, va="top", ha="left", color="#333333",
+                    bbox={"facecolor": color, "alpha": 0.35, "lw": 0, "pad": 1})
+
+
+def _draw(ax: Axes, panel: Panel, series: dict[str, Points], windows: list[Window],
+          label_windows: bool) -> None:
+    _shade(ax, windows, label_windows)
+    for label, points in series.items():
+        if points:
+            ax.plot([t for t, _ in points], [v * panel.scale for _, v in points], lw=1.4,
+                    label=label, drawstyle="steps-post" if panel.key == "store-leader" else None)
+    if panel.threshold is not None:
+        ax.axhline(panel.threshold, color="#c0392b", lw=0.8, ls="--", label="alert threshold")
+    ax.set_title(panel.title, fontsize=10, loc="left")
+    ax.set_ylabel(panel.unit, fontsize=8)
+    ax.set_ylim(bottom=0)
+    if panel.key == "store-leader":
+        ax.set_ylim(-0.1, 3.2)
+    ax.grid(alpha=0.3)
+    ax.tick_params(labelsize=8)
+    if any(series.values()):
+        ax.legend(fontsize=7, loc="upper right")
+
+
+def draw(directory: Path, title: str, data: dict[str, dict[str, Points]],
+         windows: list[Window], duration: float) -> list[str]:
+    """One PNG per panel plus overview.png with all four; returns the file names written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    fig, axes = plt.subplots(len(PANELS), 1, figsize=(11, 10), sharex=True)
+    for ax, panel in zip(axes, PANELS, strict=True):
+        _draw(ax, panel, data.get(panel.key, {}), windows, label_windows=ax is axes[0])
+    axes[-1].set_xlabel("seconds since the run started", fontsize=8)
+    axes[-1].set_xlim(min(0.0, *(t for s in data.values() for p in s.values() for t, _ in p[:1])),
+                      max(duration, 1.0))
+    fig.suptitle(title, fontsize=12)
+    fig.tight_layout()
+    fig.savefig(directory / "overview.png", dpi=110)
+    plt.close(fig)
+    written.append("overview.png")
+    for panel in PANELS:
+        fig, ax = plt.subplots(figsize=(10, 3.2))
+        _draw(ax, panel, data.get(panel.key, {}), windows, label_windows=True)
+        ax.set_xlabel("seconds since the run started", fontsize=8)
+        fig.tight_layout()
+        fig.savefig(directory / f"{panel.key}.png", dpi=110)
+        plt.close(fig)
+        written.append(f"{panel.key}.png")
+    return written
