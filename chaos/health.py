@@ -8,7 +8,7 @@ import httpx
 from pydantic import BaseModel
 
 from chaos import etcd_admin
-from chaos.stack.plan import ComponentSpec, StackPlan
+from chaos.stack.plan import ComponentSpec
 
 
 class Health(BaseModel):
@@ -39,7 +39,6 @@ async def probe(client: httpx.AsyncClient, spec: ComponentSpec) -> Health:
     )
 
 
-async def probe_all(client: httpx.AsyncClient, plan: StackPlan) -> dict[str, Health]:
-    specs = plan.components
+async def probe_all(client: httpx.AsyncClient, specs: list[ComponentSpec]) -> dict[str, Health]:
     results = await asyncio.gather(*(probe(client, spec) for spec in specs))
     return {spec.name: result for spec, result in zip(specs, results, strict=True)}

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     state_dir: Path = Field(default_factory=default_state_dir)
     host: str = "127.0.0.1"
     web_instances: int = Field(3, ge=1, le=16)
+    # Slots planned up front (ports, proxy links, HAProxy servers) so `gameday scale` can add
+    # instances without reloading HAProxy.
+    web_slots: int = Field(8, ge=1, le=16)
     # "default" tries the well-known ports first; "free" always picks free ports (tests).
     ports: str = Field("default", pattern="^(default|free)$")
     load: bool = True

@@ -49,6 +49,11 @@ class StateDir:
         return self.root / "processes.json"
 
     @property
+    def scale_file(self) -> Path:
+        """How many web instances run now (changed by `gameday scale`)."""
+        return self.root / "scale.json"
+
+    @property
     def journal_file(self) -> Path:
         return self.root / "journal.jsonl"
 

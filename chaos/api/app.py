@@ -17,6 +17,8 @@ from chaos.api import (
     metrics,
     monkey,
     prometheus_proxy,
+    remediation,
+    scenarios,
     schedules,
     status,
 )
@@ -51,7 +53,8 @@ def create_app(
     registry.register(metrics.FaultCollector(controller))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
-    for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey):
+    for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
+                   scenarios, remediation):
         app.include_router(module.router)
     console.install(app)
 

@@ -18,6 +18,8 @@ ALLOWED_PARAMS = {
     "query_range": {"query", "start", "end", "step", "timeout"},
 }
 TIMEOUT_SECONDS = 10.0
+# Tests swap in an httpx.MockTransport; None is the network.
+TRANSPORT: httpx.AsyncBaseTransport | None = None
 
 
 def _prometheus_url(request: Request) -> str | None:
@@ -50,7 +52,7 @@ async def _forward(request: Request, endpoint: str) -> Response:
         )
     params = [(k, v) for k, v in request.query_params.multi_items()]
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS) as http:
+        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, transport=TRANSPORT) as http:
             upstream = await http.get(f"{base.rstrip('/')}/api/v1/{endpoint}", params=params)
     except httpx.HTTPError as exc:
         return JSONResponse(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chaos.cli import faults, load, monkey, schedule, stack
+from chaos.cli import faults, load, monkey, remediation, scenario, schedule, stack
 
 app = typer.Typer(
     name="gameday",
@@ -21,6 +21,11 @@ app.command()(faults.faults)
 app.command()(faults.revert)
 app.command()(faults.abort)
 app.command()(faults.catalog)
+app.command()(remediation.scale)
+for name in ("drain", "ready", "rollback", "restart"):
+    app.command(name=name)(getattr(remediation, name))
+app.add_typer(remediation.store_app, name="store")
 app.add_typer(load.app, name="load")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(monkey.app, name="monkey")
+app.add_typer(scenario.app, name="scenario")

@@ -61,7 +61,8 @@ def choose_plan(settings: Settings, state: StateDir) -> StackPlan:
     if raw is not None:
         saved = StackPlan.model_validate(raw)
         same_shape = (
-            len(saved.names("web")) == settings.web_instances
+            sum(1 for c in saved.components if c.role == "web" and not c.standby)
+            == settings.web_instances
             and ("loadgen" in saved.names()) == settings.load
         )
         if _live_records(state) and same_shape:
@@ -180,6 +181,8 @@ def up(
     state.ensure_token()
     if adopting:
         console.print("The controller was not running: restarting it to adopt the running stack.")
+    else:
+        state.write_json(state.scale_file, {"web": web})
     started = time.monotonic()
     pid = spawn_controller(state)
     status = wait_until_healthy(state, pid, settings.startup_timeout_seconds)

@@ -20,13 +20,20 @@ from chaos.state import StateDir, write_atomic
 
 
 async def serve(state: StateDir) -> int:
-    raw = state.read_json(state.stack_file)
-    if raw is None:
-        print(f"no stack plan at {state.stack_file}; run `gameday up`", file=sys.stderr)
-        return 2
-    plan = StackPlan.model_validate(raw)
     settings = Settings()
-    runtime = LocalRuntime(plan, state, backoff_seconds=settings.restart_backoff_seconds)
+    if os.environ.get("GAMEDAY_RUNTIME", "local") == "docker":
+        # Inside the Compose project: the plan is Compose's, the containers are supervised
+        # through the Docker socket (docs/docker.md).
+        from chaos.runtime.docker import prepare
+
+        plan, runtime = prepare(state, backoff_seconds=settings.restart_backoff_seconds)
+    else:
+        raw = state.read_json(state.stack_file)
+        if raw is None:
+            print(f"no stack plan at {state.stack_file}; run `gameday up`", file=sys.stderr)
+            return 2
+        plan = StackPlan.model_validate(raw)
+        runtime = LocalRuntime(plan, state, backoff_seconds=settings.restart_backoff_seconds)
     controller = Controller(plan, state, runtime)
     server: uvicorn.Server | None = None
 

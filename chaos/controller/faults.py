@@ -144,13 +144,14 @@ class FaultManager:
         field: str,
         members: list[Member],
         allowed_roles: frozenset[str] | None,
+        rng: random.Random | None = None,
     ) -> list[str]:
         roles = {m.role for m in members}
         names = {m.name for m in members}
         if field != "target" and text in roles:
             text = f"{text}:all"  # `to=store` reads better than `to=store:all`
         try:
-            chosen = resolve(parse_target(text, roles, names), members, self.rng)
+            chosen = resolve(parse_target(text, roles, names), members, rng or self.rng)
         except TargetError as exc:
             raise FaultError(404, f"{field}: {exc}") from None
         if allowed_roles is not None:
@@ -165,14 +166,17 @@ class FaultManager:
                 )
         return chosen
 
-    async def inject(self, request: FaultRequest) -> FaultRecord:
+    async def inject(self, request: FaultRequest, rng: random.Random | None = None) -> FaultRecord:
+        """Apply a fault; `rng` (e.g. a scenario's seeded one) replaces the manager's own
+        for this injection's random choices, so a seeded run picks the same targets."""
+        rng = rng or self.rng
         cls, params = self._validate(request)
         members = await self.members()
-        targets = self._resolve(request.target, cls, "target", members, cls.roles)
+        targets = self._resolve(request.target, cls, "target", members, cls.roles, rng)
         peers = None
         peer_text = getattr(params, cls.peer_param, None) if cls.peer_param else None
         if peer_text:
-            peers = self._resolve(peer_text, cls, f"params.{cls.peer_param}", members, None)
+            peers = self._resolve(peer_text, cls, f"params.{cls.peer_param}", members, None, rng)
         now = self.clock()
         record = FaultRecord(
             id=f"f-{uuid.uuid4().hex[:10]}",
@@ -186,7 +190,7 @@ class FaultManager:
             state="applying",
             created_at=now,
         )
-        if request.probability < 1 and self.rng.random() >= request.probability:
+        if request.probability < 1 and rng.random() >= request.probability:
             record.state, record.ended_at = "skipped", now
             self._remember(record)
             self.injections[(cls.type, "skipped")] += 1

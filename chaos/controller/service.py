@@ -11,6 +11,7 @@ import httpx
 
 from chaos import etcd_admin, health
 from chaos.controller.faults import FaultManager
+from chaos.controller.remediation import Remediation
 from chaos.controls.apps import AppAdminClient
 from chaos.controls.proxy import ProxyClient
 from chaos.controls.store import StoreAdmin
@@ -18,6 +19,7 @@ from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
 from chaos.runtime.local import LocalRuntime
+from chaos.scenarios.runner import create_runner
 from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
 from chaos.stack.plan import StackPlan
@@ -55,25 +57,50 @@ class Controller:
             FaultContext(
                 runtime=runtime,
                 links=LinkTable.from_components(plan.names("web"), stores),
-                proxy=self.proxy,
+                # A runtime may carry some network faults itself (Docker: iptables).
+                proxy=(runtime.network_control(self.proxy)
+                       if hasattr(runtime, "network_control") else self.proxy),
                 apps=self.apps,
                 store=self.store,
             ),
             Journal(state.journal_file),
             members=self.members,
         )
+        # Scenario runs live here, not in the CLI, so a run outlives the command that started it.
+        self.runner = create_runner(self.faults, plan.endpoints, state.runs)
         # Scenario schedules and the monkey; both act only through self.faults / self.runner.
         self.scheduler = ChaosScheduler(self)
+        # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.
+        self.remediation = Remediation(self)
 
     # -- boot --------------------------------------------------------------------------------
 
+    def enabled_specs(self) -> list:
+        enabled = set(self.runtime.enabled_names())
+        return [c for c in self.plan.components if c.name in enabled]
+
+    def apply_saved_scale(self) -> None:
+        """Enable as many web slots as the last `up` or `scale` asked for."""
+        wanted = (self.state.read_json(self.state.scale_file) or {}).get("web")
+        if wanted is None:
+            return
+        for index, name in enumerate(self.plan.names("web")):
+            self.runtime.set_enabled(name, index < wanted)
+
     def write_config_files(self) -> None:
-        write_atomic(self.state.component_dir("lb") / "haproxy.cfg", haproxy.render(self.plan))
+        enabled = set(self.runtime.enabled_names())
+        webs = {n for n in self.plan.names("web") if n in enabled}
+        write_atomic(
+            self.state.component_dir("lb") / "haproxy.cfg", haproxy.render(self.plan, webs)
+        )
+        self.write_prometheus_config()
+        self._write_proxy_config()
+
+    def write_prometheus_config(self) -> None:
         write_atomic(
             self.state.component_dir("prometheus") / "prometheus.yml",
-            prometheus.render(self.plan),
+            prometheus.render(self.plan, set(self.runtime.enabled_names())),
         )
-        self._write_proxy_config()
 
     def _write_proxy_config(self) -> None:
         self.state.write_json(
@@ -88,6 +115,7 @@ class Controller:
         """Adopt what a previous controller left running, then start the rest group by group."""
         known = self.state.read_json(self.state.component_dir("proxy") / "links.json") or {}
         self.peer_ids = known.get("peer_ids", {})
+        self.apply_saved_scale()
         self.write_config_files()
         self.adopted = self.runtime.adopt_or_none(
             self.state.read_json(self.state.processes_file) or {}
@@ -130,7 +158,7 @@ class Controller:
             log.warning("could not clear proxy faults: %s", exc)
 
     async def _wait_group_healthy(self, group: int, timeout: float = GROUP_TIMEOUT_SECONDS) -> None:
-        names = [c.name for c in self.plan.components if c.start_group == group]
+        names = [c.name for c in self.enabled_specs() if c.start_group == group]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if all(self.health.get(n) and self.health[n].healthy for n in names):
@@ -193,7 +221,7 @@ class Controller:
     async def _health_loop(self) -> None:
         while True:
             try:
-                self.health = await health.probe_all(self.http, self.plan)
+                self.health = await health.probe_all(self.http, self.enabled_specs())
                 if self.phase in ("ready", "degraded"):
                     self.phase = "ready" if self.all_healthy() else "degraded"
             except Exception:
@@ -212,7 +240,7 @@ class Controller:
         return (
             all(
                 self.health.get(c.name) is not None and self.health[c.name].healthy
-                for c in self.plan.components
+                for c in self.enabled_specs()
             )
             and self.leader() is not None
         )
@@ -279,7 +307,7 @@ class Controller:
                 leader=leader_of.get(c.name, False),
                 healthy=bool(self.health.get(c.name) and self.health[c.name].healthy),
             )
-            for c in self.plan.components
+            for c in self.enabled_specs()
         ]
 
     async def _leader_now(self, name: str) -> bool:
@@ -294,6 +322,7 @@ class Controller:
     async def stop_stack(self) -> None:
         self.phase = "stopping"
         await self.scheduler.stop()
+        await self.runner.stop("the stack is stopping")
         await self.revert_all_faults()
         await self.runtime.stop_all()
         self.state.processes_file.unlink(missing_ok=True)

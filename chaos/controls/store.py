@@ -11,6 +11,9 @@ from chaos.etcd_admin import alarms, b64
 
 FILL_PREFIX = "__gameday/fill/"
 CHUNK_BYTES = 512 * 1024  # well under etcd's default 1.5 MiB request limit, even as base64
+# Overwriting a few keys, rather than adding new ones, fills the disk with old revisions, as a
+# write-heavy incident does: then compaction plus defragmentation (the runbook) frees it.
+FILL_KEYS = 4
 NOSPACE_TEXT = "database space exceeded"
 
 
@@ -36,7 +39,7 @@ class StoreAdmin:
             response = await self.http.post(
                 f"{url}/v3/kv/put",
                 json={
-                    "key": b64(f"{FILL_PREFIX}{fault_id}/{index:05d}"),
+                    "key": b64(f"{FILL_PREFIX}{fault_id}/{index % FILL_KEYS}"),
                     "value": b64(os.urandom(CHUNK_BYTES)),
                 },
                 timeout=10.0,

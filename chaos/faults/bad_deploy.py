@@ -24,7 +24,12 @@ class BadDeploy(ProcessFault):
     Params = BadDeployParams
     roles = frozenset({"web"})
     needs = frozenset({"env-redeploy"})
-    mechanisms = {"local": "restart with the broken release's environment", "fake": "recorded"}
+    mechanisms = {
+        "local": "restart with the broken release's environment",
+        "docker": "release file in a volume shared with the web containers, then Engine API "
+        "restart",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         env = {

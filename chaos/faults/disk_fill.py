@@ -13,6 +13,8 @@ class DiskFill(Fault):
     mechanisms = {
         "local": "etcd writes up to --quota-backend-bytes; revert deletes, compacts, "
         "defragments and disarms",
+        "docker": "etcd writes up to --quota-backend-bytes; revert deletes, compacts, "
+        "defragments and disarms",
         "fake": "recorded",
     }
 

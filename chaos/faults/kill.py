@@ -20,7 +20,11 @@ class Kill(ProcessFault):
     type = "kill"
     summary = "SIGKILL the process; the supervisor restarts it unless stay_down is set"
     Params = KillParams
-    mechanisms = {"local": "SIGKILL to the process group", "fake": "recorded"}
+    mechanisms = {
+        "local": "SIGKILL to the process group",
+        "docker": "Engine API kill (SIGKILL); the controller starts the container again",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         for name in self.targets:

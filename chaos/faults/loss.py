@@ -17,4 +17,9 @@ class Loss(LinkFault):
     type = "loss"
     summary = "Reset connections or chunks on the target's links with a probability"
     Params = LossParams
+    mechanisms = {
+        "local": "fault proxy",
+        "docker": "iptables -m statistic DROP in the dialler's network namespace (packet loss)",
+        "fake": "recorded",
+    }
     proxy_kind = "loss"

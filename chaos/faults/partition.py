@@ -25,6 +25,11 @@ class Partition(LinkFault):
     type = "partition"
     summary = "Cut the links between the target and the other side (optionally one way)"
     Params = PartitionParams
+    mechanisms = {
+        "local": "fault proxy",
+        "docker": "iptables DROP in the dialler's network namespace (nsenter)",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         group = set(self.targets)

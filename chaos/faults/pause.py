@@ -8,7 +8,11 @@ from chaos.faults.registry import register
 class Pause(ProcessFault):
     type = "pause"
     summary = "Freeze the process (SIGSTOP): a hung process whose sockets stay open"
-    mechanisms = {"local": "SIGSTOP / SIGCONT to the process group", "fake": "recorded"}
+    mechanisms = {
+        "local": "SIGSTOP / SIGCONT to the process group",
+        "docker": "Engine API pause / unpause (cgroup freezer)",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         for name in self.targets:

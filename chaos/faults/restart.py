@@ -8,7 +8,11 @@ from chaos.faults.registry import register
 class Restart(ProcessFault):
     type = "restart"
     summary = "Graceful restart; nothing to revert"
-    mechanisms = {"local": "SIGTERM then start again", "fake": "recorded"}
+    mechanisms = {
+        "local": "SIGTERM then start again",
+        "docker": "Engine API restart",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         for name in self.targets:

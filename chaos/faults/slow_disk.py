@@ -23,6 +23,9 @@ class SlowDisk(Fault):
         "local": "local processes share the host's disk; throttling one process's writes "
         "needs a cgroup with an io controller per process, which the local runtime does not "
         "create. Use the Docker runtime.",
+        "docker": "`docker update` cannot change a running container's device write limits "
+        "(--device-write-bps is create-time only) and cgroup v1 does not throttle buffered "
+        "writes; not implemented.",
         "fake": "not modelled",
     }
 

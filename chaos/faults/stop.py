@@ -8,7 +8,11 @@ from chaos.faults.registry import register
 class Stop(ProcessFault):
     type = "stop"
     summary = "Graceful stop (SIGTERM); stays down for the fault's duration"
-    mechanisms = {"local": "SIGTERM, held down by the supervisor", "fake": "recorded"}
+    mechanisms = {
+        "local": "SIGTERM, held down by the supervisor",
+        "docker": "Engine API stop, held down by the controller",
+        "fake": "recorded",
+    }
 
     async def apply(self) -> None:
         for name in self.targets:

@@ -38,6 +38,10 @@ class Runtime(abc.ABC):
     @abc.abstractmethod
     def statuses(self) -> list[ComponentStatus]: ...
 
+    def enabled_names(self) -> list[str]:
+        """Components that are part of the stack now (standby slots excluded)."""
+        return [status.name for status in self.statuses()]
+
     def status(self, name: str) -> ComponentStatus:
         for status in self.statuses():
             if status.name == name:

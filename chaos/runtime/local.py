@@ -30,6 +30,8 @@ STOP_GRACE_SECONDS = 5.0
 class Supervised:
     spec: ComponentSpec
     handle: ProcessHandle | None = None
+    # Part of the stack right now; standby slots are not until they are scaled in.
+    enabled: bool = True
     wanted: bool = True
     held_down: bool = False
     paused: bool = False
@@ -49,7 +51,8 @@ class LocalRuntime(Runtime):
         self.state = state
         self.base_backoff = backoff_seconds
         self.units: dict[str, Supervised] = {
-            spec.name: Supervised(spec=spec) for spec in plan.components
+            spec.name: Supervised(spec=spec, enabled=not spec.standby, wanted=not spec.standby)
+            for spec in plan.components
         }
         self.oom_kills: dict[str, int] = {}
         self._lock = asyncio.Lock()
@@ -60,7 +63,16 @@ class LocalRuntime(Runtime):
         return {"signals", "proxy", "env-redeploy", "app-admin", "store-admin"}
 
     def statuses(self) -> list[ComponentStatus]:
-        return [self._status(unit) for unit in self.units.values()]
+        return [self._status(unit) for unit in self.units.values() if unit.enabled]
+
+    def enabled_names(self) -> list[str]:
+        return [name for name, unit in self.units.items() if unit.enabled]
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Bring a standby slot into the stack (or take it out); starting it is separate."""
+        unit = self._unit(name)
+        unit.enabled = enabled
+        unit.wanted = enabled and not unit.held_down
 
     async def start(self, name: str) -> None:
         unit = self._unit(name)
@@ -116,6 +128,7 @@ class LocalRuntime(Runtime):
             handle = ProcessHandle.adopt(int(record["pid"]), float(record["create_time"]))
             if handle is not None:
                 unit.handle = handle
+                unit.enabled = unit.wanted = True
                 unit.started_at = record.get("started_at")
                 unit.env_overrides = record.get("env_overrides", {})
                 adopted.append(name)
@@ -124,6 +137,8 @@ class LocalRuntime(Runtime):
     def start_group(self, group: int) -> list[str]:
         names = []
         for unit in self.units.values():
+            if not unit.enabled:
+                continue
             if unit.spec.start_group == group and (unit.handle is None or not unit.handle.alive()):
                 self._spawn(unit)
                 names.append(unit.spec.name)

@@ -71,10 +71,12 @@ def _shade(ax: Axes, windows: list[Window], label_them: bool) -> None:
 def _draw(ax: Axes, panel: Panel, series: dict[str, Points], windows: list[Window],
           label_windows: bool) -> None:
     _shade(ax, windows, label_windows)
-    for label, points in series.items():
+    for index, (label, points) in enumerate(series.items()):
         if points:
+            # Dashed second lines stay visible where two series sit on the same value.
             ax.plot([t for t, _ in points], [v * panel.scale for _, v in points], lw=1.4,
-                    label=label, drawstyle="steps-post" if panel.key == "store-leader" else None)
+                    ls="-" if index == 0 else "--", label=label,
+                    drawstyle="steps-post" if panel.key == "store-leader" else None)
     if panel.threshold is not None:
         ax.axhline(panel.threshold, color="#c0392b", lw=0.8, ls="--", label="alert threshold")
     ax.set_title(panel.title, fontsize=10, loc="left")

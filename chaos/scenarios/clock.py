@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 
@@ -20,7 +21,5 @@ class Clock:
         """Sleep up to `seconds`, waking early when `stop` is set."""
         if seconds <= 0 or stop.is_set():
             return
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=seconds)
-        except TimeoutError:
-            pass

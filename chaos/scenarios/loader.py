@@ -25,7 +25,8 @@ class Problem:
 
     def render(self, source: str) -> str:
         where = f"{source}:{self.line}" if self.line else source
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{where}: {self.field}: {self.message}" if self.field \
+            else f"{where}: {self.message}"
 
 
 class ScenarioError(Exception):

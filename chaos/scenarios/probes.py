@@ -29,7 +29,8 @@ class ProbeResult(BaseModel):
 
     def describe(self) -> str:
         shown = "no data" if self.value is None else f"{self.value:.4g}"
-        return f"{self.name} = {shown} (want {self.expected}){' ' + self.detail if self.detail else ''}"
+        extra = f" {self.detail}" if self.detail else ""
+        return f"{self.name} = {shown} (want {self.expected}){extra}"
 
 
 def worst(threshold: Threshold, values: list[float]) -> float:

@@ -36,7 +36,6 @@ class Reporter:
 
     async def write(self, scenario: Scenario, record: RunRecord) -> None:
         directory = Path(record.report_dir or ".")
-        directory.mkdir(parents=True, exist_ok=True)
         data = await self._series(record)
         self._worst_signals(record, data)
         record.error_budget_burned = await self._budget(record)

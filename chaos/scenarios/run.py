@@ -24,7 +24,7 @@ from chaos.scenarios.record import Breach, FaultOutcome, RunRecord
 
 log = logging.getLogger("gameday.scenarios")
 
-TICK_SECONDS = 1.0
+TICK_SECONDS = 1.0  # probes and abort conditions are checked this often
 
 
 class Faults(Protocol):
@@ -49,7 +49,8 @@ class Signals(Protocol):
 class Run:
     def __init__(self, scenario: Scenario, record: RunRecord, faults: Faults, signals: Signals,
                  clock: Clock, rng: random.Random, started_monotonic: float,
-                 baseline_alerts: set[str], report: Callable[[Run], Awaitable[None]]) -> None:
+                 baseline_alerts: set[str], report: Callable[[Run], Awaitable[None]],
+                 tick_seconds: float = TICK_SECONDS) -> None:
         self.scenario = scenario
         self.record = record
         self.faults = faults
@@ -59,6 +60,7 @@ class Run:
         self.t0 = started_monotonic
         self.baseline_alerts = baseline_alerts
         self.report = report
+        self.tick_seconds = tick_seconds
         self.planned = timeline.plan(scenario, rng)
         self.abort_watch = AbortWatch(scenario.abort_when)
         self.stop_requested = asyncio.Event()
@@ -131,7 +133,7 @@ class Run:
                     # Ticks run beside the schedule: a slow Prometheus must not delay a fault.
                     if tick is None or tick.done():
                         tick = asyncio.create_task(self._tick(during_faults=True))
-                    next_tick = math.floor(now / TICK_SECONDS + 1) * TICK_SECONDS
+                    next_tick = math.floor(now / self.tick_seconds + 1) * self.tick_seconds
                 if started == len(self.planned) and now >= last_end:
                     break
                 wake = [next_tick]
@@ -234,7 +236,8 @@ class Run:
                                             f"{result.describe()}")
                 return
             beat += 1
-            await self.clock.wait(healed + beat * TICK_SECONDS - self.now(), self.stop_requested)
+            await self.clock.wait(healed + beat * self.tick_seconds - self.now(),
+                                  self.stop_requested)
 
     def _decide(self) -> None:
         record = self.record

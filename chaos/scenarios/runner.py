@@ -14,9 +14,10 @@ from chaos.scenarios import library, probes
 from chaos.scenarios.clock import Clock
 from chaos.scenarios.model import Scenario
 from chaos.scenarios.probes import QueryFailed
+from chaos.scenarios.prometheus import Prometheus
 from chaos.scenarios.record import RunRecord
 from chaos.scenarios.report import Reporter
-from chaos.scenarios.run import Faults, Run, Signals
+from chaos.scenarios.run import TICK_SECONDS, Faults, Run, Signals
 
 HISTORY_SIZE = 100
 STOP_WAIT_SECONDS = 30.0
@@ -34,12 +35,14 @@ class RunError(Exception):
 
 class ScenarioRunner:
     def __init__(self, faults: Faults, signals: Signals, runs_dir: Path,
-                 reporter: Reporter | None = None, clock: Clock | None = None) -> None:
+                 reporter: Reporter | None = None, clock: Clock | None = None,
+                 tick_seconds: float = TICK_SECONDS) -> None:
         self.faults = faults
         self.signals = signals
         self.runs_dir = Path(runs_dir)
         self.reporter = reporter
         self.clock = clock or Clock()
+        self.tick_seconds = tick_seconds
         self._runs: dict[str, RunRecord] = {}
         self._active: Run | None = None
         self._task: asyncio.Task | None = None
@@ -110,7 +113,7 @@ class ScenarioRunner:
             report_dir=str(Path(report_dir) if report_dir else self.runs_dir / run_id),
         )
         run = Run(scenario, record, self.faults, self.signals, self.clock, random.Random(seed),
-                  self.clock.monotonic(), baseline, self._report)
+                  self.clock.monotonic(), baseline, self._report, self.tick_seconds)
         healthy = probes.all_hold(before)
         run.note("check", "steady state holds" if healthy else
                  "steady state does NOT hold; started anyway (force)")
@@ -140,3 +143,10 @@ class ScenarioRunner:
             return None
         await asyncio.wait({self._task}, timeout=timeout)
         return self._active.record if self._active else None
+
+
+def create_runner(faults: Faults, endpoints: dict[str, str], runs_dir: Path) -> ScenarioRunner:
+    """The runner wired to a stack's Prometheus and (when it runs) its load generator."""
+    prometheus = Prometheus(endpoints["prometheus"])
+    return ScenarioRunner(faults, prometheus, runs_dir,
+                          reporter=Reporter(prometheus, endpoints.get("loadgen")))

@@ -101,8 +101,12 @@ class Monkey:
             return None
         planned = self.next_fire
         if not self.ready():
-            decision = Decision(at=now, action="skipped", reason="stack-not-ready",
-                                detail="the stack is starting or stopping")
+            decision = Decision(
+                at=now,
+                action="skipped",
+                reason="stack-not-ready",
+                detail="the stack is starting or stopping",
+            )
         else:
             decision = await self._decide_and_inject(config, now)
         self._record(decision)
@@ -115,16 +119,19 @@ class Monkey:
         members = await self.members()
         active = self.faults.active()
         busy = {name for record in active for name in record.targets}
-        decision = decide(config, now, self._moment(now), members, busy,
-                          len(self.active_ids()), self.rng)
+        decision = decide(
+            config, now, self._moment(now), members, busy, len(self.active_ids()), self.rng
+        )
         if decision.action != "fired":
             return decision
         try:
-            record = await self.faults.inject(FaultRequest(
-                type=decision.fault, target=decision.target, duration=config.duration))
+            record = await self.faults.inject(
+                FaultRequest(type=decision.fault, target=decision.target, duration=config.duration)
+            )
         except FaultError as exc:
-            return decision.model_copy(update={"action": "failed", "reason": "inject-failed",
-                                               "detail": exc.message})
+            return decision.model_copy(
+                update={"action": "failed", "reason": "inject-failed", "detail": exc.message}
+            )
         self.owned.add(record.id)
         return decision.model_copy(update={"fault_id": record.id})
 

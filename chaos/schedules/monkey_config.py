@@ -56,15 +56,19 @@ class MonkeyConfig(BaseModel):
             raise ValueError(f"give at least one fault type; known: {', '.join(sorted(FAULTS))}")
         unknown = [n for n in names if n not in FAULTS]
         if unknown:
-            raise ValueError(f"unknown fault type {', '.join(map(repr, unknown))}; "
-                             f"known: {', '.join(sorted(FAULTS))}")
+            raise ValueError(
+                f"unknown fault type {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(sorted(FAULTS))}"
+            )
         for name in names:
             try:
                 FAULTS[name].Params()
             except ValidationError as exc:
                 needed = ", ".join(str(e["loc"][0]) for e in exc.errors())
-                raise ValueError(f"{name} needs params ({needed}) and the monkey only injects "
-                                 f"faults with their default params") from None
+                raise ValueError(
+                    f"{name} needs params ({needed}) and the monkey only injects "
+                    f"faults with their default params"
+                ) from None
         return list(dict.fromkeys(names))
 
     @field_validator("targets")
@@ -116,9 +120,12 @@ class MonkeyConfig(BaseModel):
 
     @property
     def summary(self) -> str:
-        parts = [f"{'/'.join(self.fault_types)} on {', '.join(self.target_texts)}",
-                 f"{self.timing.text} (jitter {self.jitter})",
-                 f"max {self.max_concurrent} at once", f"each {format_duration(self.duration)}"]
+        parts = [
+            f"{'/'.join(self.fault_types)} on {', '.join(self.target_texts)}",
+            f"{self.timing.text} (jitter {self.jitter})",
+            f"max {self.max_concurrent} at once",
+            f"each {format_duration(self.duration)}",
+        ]
         if self.between:
             parts.append(f"between {self.between}")
         if self.weekdays:
@@ -135,8 +142,9 @@ class ConfigError(ValueError):
         self.message = message
 
 
-def check_against(config: MonkeyConfig, members: list[Member], runtime_name: str,
-                  capabilities: set[str]) -> None:
+def check_against(
+    config: MonkeyConfig, members: list[Member], runtime_name: str, capabilities: set[str]
+) -> None:
     """Refuse a config that can never strike on this stack, naming the field to fix."""
     roles = {m.role for m in members}
     names = {m.name for m in members}
@@ -152,8 +160,12 @@ def check_against(config: MonkeyConfig, members: list[Member], runtime_name: str
         cls = FAULTS[name]
         reason = cls.support(runtime_name, capabilities)
         if reason:
-            raise ConfigError("faults", f"{name} is not supported on the {runtime_name} "
-                                        f"runtime: {reason}")
+            raise ConfigError(
+                "faults", f"{name} is not supported on the {runtime_name} runtime: {reason}"
+            )
         if not target_roles & cls.roles:
-            raise ConfigError("faults", f"{name} applies to roles {sorted(cls.roles)}, and no "
-                                        f"target is one of them ({', '.join(config.target_texts)})")
+            raise ConfigError(
+                "faults",
+                f"{name} applies to roles {sorted(cls.roles)}, and no "
+                f"target is one of them ({', '.join(config.target_texts)})",
+            )

@@ -20,8 +20,15 @@ from chaos.targets import Member, TargetError, parse_target, resolve
 
 Action = Literal["fired", "skipped", "failed"]
 # Why a strike did not happen; stable codes for the API, the detail says it for humans.
-SKIP_REASONS = ("outside-window", "max-concurrent", "last-healthy", "no-target", "dry-run",
-                "stack-not-ready", "inject-failed")
+SKIP_REASONS = (
+    "outside-window",
+    "max-concurrent",
+    "last-healthy",
+    "no-target",
+    "dry-run",
+    "stack-not-ready",
+    "inject-failed",
+)
 
 
 class Decision(BaseModel):
@@ -38,8 +45,9 @@ def _skip(at: float, reason: str, detail: str, **chosen: str | None) -> Decision
     return Decision(at=at, action="skipped", reason=reason, detail=detail, **chosen)
 
 
-def candidates(config: MonkeyConfig, fault: str, members: list[Member],
-               busy: set[str], rng: random.Random) -> list[str]:
+def candidates(
+    config: MonkeyConfig, fault: str, members: list[Member], busy: set[str], rng: random.Random
+) -> list[str]:
     """Components the allow-listed targets select now that `fault` can hit and nothing hits."""
     roles = {m.role for m in members}
     names = {m.name for m in members}
@@ -68,8 +76,13 @@ def is_last_healthy(name: str, members: list[Member], busy: set[str]) -> bool:
 
 
 def decide(
-    config: MonkeyConfig, at: float, moment: datetime, members: list[Member],
-    busy: set[str], monkey_active: int, rng: random.Random,
+    config: MonkeyConfig,
+    at: float,
+    moment: datetime,
+    members: list[Member],
+    busy: set[str],
+    monkey_active: int,
+    rng: random.Random,
 ) -> Decision:
     """What the monkey does at `at` (`moment` is the same instant as local wall-clock time).
 
@@ -80,24 +93,46 @@ def decide(
         when = " ".join(p for p in (config.between, config.weekdays) if p)
         return _skip(at, "outside-window", f"{moment:%a %H:%M} is outside {when}")
     if monkey_active >= config.max_concurrent:
-        return _skip(at, "max-concurrent",
-                     f"{monkey_active} monkey faults active, limit {config.max_concurrent}")
+        return _skip(
+            at,
+            "max-concurrent",
+            f"{monkey_active} monkey faults active, limit {config.max_concurrent}",
+        )
     fault = rng.choice(config.fault_types)
     pool = candidates(config, fault, members, busy, rng)
     if not pool:
-        return _skip(at, "no-target", f"no target for {fault} in {', '.join(config.target_texts)}"
-                                      f" right now (busy: {', '.join(sorted(busy)) or 'none'})",
-                     fault=fault)
-    safe = pool if config.allow_last_healthy else \
-        [n for n in pool if not is_last_healthy(n, members, busy)]
+        return _skip(
+            at,
+            "no-target",
+            f"no target for {fault} in {', '.join(config.target_texts)}"
+            f" right now (busy: {', '.join(sorted(busy)) or 'none'})",
+            fault=fault,
+        )
+    safe = (
+        pool
+        if config.allow_last_healthy
+        else [n for n in pool if not is_last_healthy(n, members, busy)]
+    )
     if not safe:
-        return _skip(at, "last-healthy",
-                     f"{fault} would take the last healthy instance ({', '.join(pool)})",
-                     fault=fault)
+        return _skip(
+            at,
+            "last-healthy",
+            f"{fault} would take the last healthy instance ({', '.join(pool)})",
+            fault=fault,
+        )
     target = rng.choice(safe)
     if config.dry_run:
-        return _skip(at, "dry-run",
-                     f"would inject {fault} on {target} for {format_duration(config.duration)}",
-                     fault=fault, target=target)
-    return Decision(at=at, action="fired", fault=fault, target=target,
-                    detail=f"{fault} on {target} for {format_duration(config.duration)}")
+        return _skip(
+            at,
+            "dry-run",
+            f"would inject {fault} on {target} for {format_duration(config.duration)}",
+            fault=fault,
+            target=target,
+        )
+    return Decision(
+        at=at,
+        action="fired",
+        fault=fault,
+        target=target,
+        detail=f"{fault} on {target} for {format_duration(config.duration)}",
+    )

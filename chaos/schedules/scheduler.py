@@ -49,12 +49,17 @@ def check_scenario(ref: str, names: list[str] | None) -> None:
     """A ref is a built-in name or an existing YAML file; unknown refs fail now, not at 3 am."""
     if ref.endswith((".yaml", ".yml")) or "/" in ref:
         if not Path(ref).expanduser().is_file():
-            raise ScheduleError(422, f"scenario file {ref!r} does not exist on the controller",
-                                "scenario")
+            raise ScheduleError(
+                422, f"scenario file {ref!r} does not exist on the controller", "scenario"
+            )
         return
     if names is not None and ref not in names:
-        raise ScheduleError(422, f"unknown scenario {ref!r}; built-in scenarios: "
-                                 f"{', '.join(names) or 'none'} (or give a YAML path)", "scenario")
+        raise ScheduleError(
+            422,
+            f"unknown scenario {ref!r}; built-in scenarios: "
+            f"{', '.join(names) or 'none'} (or give a YAML path)",
+            "scenario",
+        )
 
 
 def _run_id(result: Any) -> str | None:
@@ -98,7 +103,8 @@ class ScheduleService:
         for schedule in self.schedules.values():
             if schedule.next_fire < now:
                 schedule.last_result = LastResult(
-                    at=now, outcome="missed",
+                    at=now,
+                    outcome="missed",
                     detail="the controller was not running at the planned time",
                 )
                 schedule.next_fire = schedule.timing(self.tz).next(now, self.rng)
@@ -115,14 +121,24 @@ class ScheduleService:
         check_scenario(request.scenario, self.scenario_names())
         now = self.clock()
         schedule = Schedule(
-            id=f"s-{uuid.uuid4().hex[:8]}", scenario=request.scenario, cron=request.cron,
-            every=request.every, jitter=request.jitter, created_at=now, next_fire=now,
+            id=f"s-{uuid.uuid4().hex[:8]}",
+            scenario=request.scenario,
+            cron=request.cron,
+            every=request.every,
+            jitter=request.jitter,
+            created_at=now,
+            next_fire=now,
         )
         schedule.next_fire = schedule.timing(self.tz).next(now, self.rng)
         self.schedules[schedule.id] = schedule
         self.store.save(self.listing())
-        log.info("schedule %s: %s %s, first at %.0f", schedule.id, schedule.scenario,
-                 schedule.timing(self.tz).text, schedule.next_fire)
+        log.info(
+            "schedule %s: %s %s, first at %.0f",
+            schedule.id,
+            schedule.scenario,
+            schedule.timing(self.tz).text,
+            schedule.next_fire,
+        )
         return schedule
 
     def remove(self, schedule_id: str) -> Schedule:
@@ -153,8 +169,7 @@ class ScheduleService:
             return LastResult(at=now, outcome="error", detail=NO_RUNNER)
         try:
             # Never force: a scheduled run must not cut short a run someone started by hand.
-            result = runner.start(schedule.scenario, force=False,
-                                  source=f"schedule:{schedule.id}")
+            result = runner.start(schedule.scenario, force=False, source=f"schedule:{schedule.id}")
             if inspect.isawaitable(result):
                 result = await result
         except Exception as exc:  # the runner's message says why (e.g. a run is going)

@@ -102,8 +102,11 @@ class Cron:
     tz: tzinfo | None = None
 
     def _times(self, after: float) -> croniter:
-        start = datetime.fromtimestamp(after, self.tz) if self.tz else \
-            datetime.fromtimestamp(after).astimezone()
+        start = (
+            datetime.fromtimestamp(after, self.tz)
+            if self.tz
+            else datetime.fromtimestamp(after).astimezone()
+        )
         return croniter(self.expr, start)
 
     def next(self, after: float, rng: random.Random) -> float:

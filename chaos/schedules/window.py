@@ -68,8 +68,10 @@ def parse_weekdays(text: str) -> frozenset[int]:
         first, sep, last = part.partition("-")
         for name in (first, last) if sep else (first,):
             if name not in DAYS:
-                raise ValueError(f"unknown weekday {name!r} in {text!r}: use {', '.join(DAYS)} "
-                                 f"and ranges like mon-fri")
+                raise ValueError(
+                    f"unknown weekday {name!r} in {text!r}: use {', '.join(DAYS)} "
+                    f"and ranges like mon-fri"
+                )
         if not sep:
             days.add(DAYS.index(first))
             continue
@@ -86,8 +88,9 @@ def weekdays_text(days: frozenset[int]) -> str:
     return ",".join(DAYS[d] for d in sorted(days))
 
 
-def allowed_at(moment: datetime, window: TimeWindow | None,
-               weekdays: frozenset[int] | None) -> bool:
+def allowed_at(
+    moment: datetime, window: TimeWindow | None, weekdays: frozenset[int] | None
+) -> bool:
     day = window.opened_on(moment) if window else moment
     if day is None:
         return False

@@ -5,11 +5,19 @@ from __future__ import annotations
 from chaos.stack.plan import StackPlan
 
 
-def render(plan: StackPlan) -> str:
+def render(plan: StackPlan, active_webs: set[str] | None = None) -> str:
+    """Every planned web slot is a server; slots not running start `disabled` (maintenance)
+    and are brought in later through the runtime API, without a reload."""
     lb = plan.component("lb")
     links = {link.name: link for link in plan.proxy_links}
+    active = (
+        active_webs
+        if active_webs is not None
+        else {c.name for c in plan.components if c.role == "web" and not c.standby}
+    )
     servers = "\n".join(
-        f"    server {web} {links[f'lb->{web}'].listen} check" for web in plan.names("web")
+        f"    server {web} {links[f'lb->{web}'].listen} check" + ("" if web in active else " disabled")
+        for web in plan.names("web")
     )
     return f"""\
 # Rendered by gameday from the stack plan; edits are overwritten at the next `up`.

@@ -50,6 +50,8 @@ class ComponentSpec(BaseModel):
     # Components of a lower group start (and become healthy) before the next group starts.
     start_group: int = 0
     memory_limit_mb: int | None = None
+    # A planned slot that is not running until `gameday scale` brings it in.
+    standby: bool = False
 
 
 class StackPlan(BaseModel):
@@ -74,6 +76,7 @@ class StackPlan(BaseModel):
         raise KeyError(name)
 
     def names(self, role: str | None = None) -> list[str]:
+        """Every planned component, standby slots included."""
         return [c.name for c in self.components if role is None or c.role == role]
 
     @property
@@ -101,7 +104,7 @@ def build_plan(settings: Settings) -> StackPlan:
     loadgen_port = ports.default("loadgen", DEFAULT_PORTS["loadgen"]) if settings.load else 0
 
     stores = [f"store-{i}" for i in range(1, STORE_MEMBERS + 1)]
-    webs = [f"web-{i}" for i in range(1, settings.web_instances + 1)]
+    webs = [f"web-{i}" for i in range(1, max(settings.web_slots, settings.web_instances) + 1)]
     store_client = {s: ports.free() for s in stores}
     store_peer = {s: ports.free() for s in stores}
     web_port = {w: ports.free() for w in webs}
@@ -195,6 +198,7 @@ def build_plan(settings: Settings) -> StackPlan:
                 metrics_url=_url(host, web_port[w], "/metrics"),
                 start_group=2,
                 memory_limit_mb=settings.web_memory_limit_mb,
+                standby=index >= settings.web_instances,
             )
         )
     lb_dir = state / "lb"

@@ -11,10 +11,13 @@ def _target(url: str) -> str:
     return url.split("://", 1)[1].split("/", 1)[0]
 
 
-def render(plan: StackPlan) -> str:
+def render(plan: StackPlan, enabled: set[str] | None = None) -> str:
+    """Scrape what is part of the stack now: a standby slot would only show as down."""
+    if enabled is None:
+        enabled = {c.name for c in plan.components if not c.standby}
     jobs: dict[str, list[dict]] = {}
     for spec in plan.components:
-        if spec.metrics_url is None:
+        if spec.metrics_url is None or spec.name not in enabled:
             continue
         jobs.setdefault(spec.role, []).append(
             {"targets": [_target(spec.metrics_url)], "labels": {"instance": spec.name}}

@@ -69,7 +69,8 @@ build_substitute() {  # name dockerfile
     local image="$prefix/$1"
     if have_image "$image"; then log "$image exists"; return; fi
     log "building $image"
-    docker build -q --build-arg "BASE_IMAGE=$base" -t "$image" -f "$here/$2" "$here" >/dev/null
+    docker build -q --build-arg "BASE_IMAGE=$base" -t "$image" -f "$here/$2" "$here" 2>&1 \
+        | grep -v -e DEPRECATED -e "legacy builder" -e buildx -e '^ *$' -e '^sha256:' || true
 }
 build_substitute etcd:3.4 etcd.Dockerfile
 build_substitute haproxy:2.6 haproxy.Dockerfile
@@ -77,8 +78,12 @@ build_substitute prometheus:2.42 prometheus.Dockerfile
 
 # -- 3. Python base with a wheelhouse --------------------------------------------------------
 pybase="$prefix/python:3.11"
-if have_image "$pybase"; then
-    log "$pybase exists"
+# The wheelhouse follows the requirements: a changed list rebuilds the Python base image.
+req_hash="$(cat "$repo"/compose/docker/requirements-*.txt | sha256sum | cut -c1-16)"
+have_hash="$(docker image inspect -f '{{ index .Config.Labels "gameday.requirements" }}' \
+    "$pybase" 2>/dev/null || true)"
+if have_image "$pybase" && [[ "$have_hash" == "$req_hash" ]]; then
+    log "$pybase exists (requirements $req_hash)"
 else
     wheels="$cache/wheelhouse"
     mkdir -p "$wheels"
@@ -93,9 +98,12 @@ else
         --only-binary=:all: --implementation cp --python-version 3.11 "${platforms[@]}" \
         -r "$repo/compose/docker/requirements-web.txt" \
         -r "$repo/compose/docker/requirements-loadgen.txt" \
-        -r "$repo/compose/docker/requirements-chaos.txt"
+        -r "$repo/compose/docker/requirements-chaos.txt" >"$cache/pip-download.log" 2>&1 || {
+        grep -v "is ignored" "$cache/pip-download.log" | tail -20 >&2
+        echo "error: pip download failed" >&2; exit 1; }
     log "building $pybase ($(ls "$wheels" | wc -l) wheels)"
-    docker build -q --build-arg "BASE_IMAGE=$base" -t "$pybase" \
+    docker build -q --build-arg "BASE_IMAGE=$base" --label "gameday.requirements=$req_hash" \
+        -t "$pybase" \
         -f "$here/python.Dockerfile" "$wheels" >/dev/null
 fi
 

@@ -30,7 +30,8 @@ async def test_latency_applies_to_open_connection_and_reverts(echo, start_proxy)
 
     await p.admin.delete(f"/faults/{fault['id']}")
     await p.admin.delete("/faults/both-ways")
-    assert await rtt(reader, writer) < 0.08  # well under the 100 ms it just had
+    # Well under the 100 ms it just had; the fastest of a few shrugs off a busy machine.
+    assert min([await rtt(reader, writer) for _ in range(3)]) < 0.08
     writer.close()
 
 

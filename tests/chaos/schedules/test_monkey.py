@@ -35,8 +35,9 @@ def faults(tmp_path, clock):
     async def members():
         return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
 
-    manager = FaultManager(fake_context(), Journal(tmp_path / "j.jsonl"), members,
-                           random.Random(0), clock=clock)
+    manager = FaultManager(
+        fake_context(), Journal(tmp_path / "j.jsonl"), members, random.Random(0), clock=clock
+    )
     yield manager
     for task in manager._timers.values():
         task.cancel()
@@ -47,8 +48,16 @@ def make_monkey(faults, clock) -> Monkey:
 
 
 def config(**overrides) -> MonkeyConfig:
-    return MonkeyConfig(**{"every": "10s", "faults": "pause", "targets": "web:all",
-                           "duration": "60s", "seed": 11, **overrides})
+    return MonkeyConfig(
+        **{
+            "every": "10s",
+            "faults": "pause",
+            "targets": "web:all",
+            "duration": "60s",
+            "seed": 11,
+            **overrides,
+        }
+    )
 
 
 async def advance(monkey, clock, seconds: float, step: float = 1.0) -> list:
@@ -87,7 +96,10 @@ async def test_the_last_healthy_web_instance_is_spared(faults, clock):
     monkey.start(config(max_concurrent=3))
     decisions = await advance(monkey, clock, 30)
     assert [(d.action, d.reason) for d in decisions] == [
-        ("fired", None), ("fired", None), ("skipped", "last-healthy")]
+        ("fired", None),
+        ("fired", None),
+        ("skipped", "last-healthy"),
+    ]
 
 
 async def test_stop_reverts_the_monkeys_faults_only(faults, clock):
@@ -122,8 +134,9 @@ async def test_outside_the_window_every_strike_is_a_logged_skip(faults, clock):
     decisions = await advance(monkey, clock, 30)
     assert [d.reason for d in decisions] == ["outside-window"] * 3
     snapshot = monkey.snapshot()
-    assert snapshot["state"]["skipped"] == 3 and snapshot["decisions"][0]["reason"] == \
-        "outside-window"
+    assert (
+        snapshot["state"]["skipped"] == 3 and snapshot["decisions"][0]["reason"] == "outside-window"
+    )
 
 
 async def test_jittered_strike_times_stay_within_bounds(faults, clock):
@@ -141,11 +154,24 @@ async def test_same_seed_same_times_faults_and_targets(tmp_path):
         async def members():
             return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
 
-        manager = FaultManager(fake_context(), Journal(tmp_path / f"{seed}-{random.random()}"),
-                               members, random.Random(0), clock=clock)
+        manager = FaultManager(
+            fake_context(),
+            Journal(tmp_path / f"{seed}-{random.random()}"),
+            members,
+            random.Random(0),
+            clock=clock,
+        )
         monkey = Monkey(manager, members, clock=clock, tz=UTC)
-        monkey.start(config(seed=seed, faults="pause,kill,stop", targets="web:all,store:all",
-                            jitter="50%", max_concurrent=3, duration="15s"))
+        monkey.start(
+            config(
+                seed=seed,
+                faults="pause,kill,stop",
+                targets="web:all,store:all",
+                jitter="50%",
+                max_concurrent=3,
+                duration="15s",
+            )
+        )
         decisions = await advance(monkey, clock, 200, step=0.5)
         # Faults end at their deadline on the fake clock, as they would in real time.
         for record in list(manager.active()):

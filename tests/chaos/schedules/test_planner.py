@@ -11,13 +11,17 @@ from chaos.targets import Member
 
 MONDAY_NOON = datetime(2024, 3, 4, 12, 0)
 WEBS = [Member("web-1", "web"), Member("web-2", "web"), Member("web-3", "web")]
-STORES = [Member("store-1", "store", leader=True), Member("store-2", "store"),
-          Member("store-3", "store")]
+STORES = [
+    Member("store-1", "store", leader=True),
+    Member("store-2", "store"),
+    Member("store-3", "store"),
+]
 
 
 def config(**overrides) -> MonkeyConfig:
-    return MonkeyConfig(**{"every": "2m", "faults": "kill,pause", "targets": "web:all",
-                           **overrides})
+    return MonkeyConfig(
+        **{"every": "2m", "faults": "kill,pause", "targets": "web:all", **overrides}
+    )
 
 
 def run(cfg, members=WEBS, busy=(), active=0, moment=MONDAY_NOON, seed=1):
@@ -49,20 +53,28 @@ def test_max_concurrent_counts_the_monkeys_active_faults():
 
 def test_never_the_last_healthy_instance_unless_allowed():
     # web-1 and web-2 are broken (one unhealthy, one under a fault): web-3 is the last one.
-    members = [Member("web-1", "web", healthy=False), Member("web-2", "web"),
-               Member("web-3", "web")]
-    decision = run(config(faults="kill", targets="web-3", max_concurrent=5), members,
-                   busy={"web-2"})
+    members = [
+        Member("web-1", "web", healthy=False),
+        Member("web-2", "web"),
+        Member("web-3", "web"),
+    ]
+    decision = run(
+        config(faults="kill", targets="web-3", max_concurrent=5), members, busy={"web-2"}
+    )
     assert (decision.action, decision.reason) == ("skipped", "last-healthy")
     assert "web-3" in decision.detail
-    allowed = run(config(faults="kill", targets="web-3", allow_last_healthy=True), members,
-                  busy={"web-2"})
+    allowed = run(
+        config(faults="kill", targets="web-3", allow_last_healthy=True), members, busy={"web-2"}
+    )
     assert (allowed.action, allowed.target) == ("fired", "web-3")
 
 
 def test_picks_a_safe_target_when_only_some_would_be_the_last():
-    members = [Member("web-1", "web"), Member("web-2", "web", healthy=False),
-               Member("store-1", "store")]
+    members = [
+        Member("web-1", "web"),
+        Member("web-2", "web", healthy=False),
+        Member("store-1", "store"),
+    ]
     for seed in range(20):
         decision = run(config(faults="pause", targets="web:all,store:all"), members, seed=seed)
         # store-1 is its role's only healthy member; web-2 is unhealthy so web-1 is the last.
@@ -96,8 +108,12 @@ def test_same_seed_same_decision_sequence():
 
     def sequence(seed):
         rng = random.Random(seed)
-        return [(d.fault, d.target) for d in
-                (decide(cfg, 0.0, MONDAY_NOON, WEBS + STORES, set(), 0, rng) for _ in range(30))]
+        return [
+            (d.fault, d.target)
+            for d in (
+                decide(cfg, 0.0, MONDAY_NOON, WEBS + STORES, set(), 0, rng) for _ in range(30)
+            )
+        ]
 
     assert sequence(5) == sequence(5)
     assert sequence(5) != sequence(6)

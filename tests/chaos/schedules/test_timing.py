@@ -58,8 +58,9 @@ def test_cron_jitter_only_delays_and_stays_within_the_share_of_the_gap():
 
 def test_cron_weekday_names_work():
     cron = Cron(check_cron("0 9 * * sat"), tz=UTC)
-    assert datetime.fromtimestamp(cron.next(T0, random.Random()), UTC) == \
-        datetime(2024, 3, 9, 9, 0, tzinfo=UTC)
+    assert datetime.fromtimestamp(cron.next(T0, random.Random()), UTC) == datetime(
+        2024, 3, 9, 9, 0, tzinfo=UTC
+    )
 
 
 @pytest.mark.parametrize("expr", ["61 * * * *", "* * *", "every day", "* * * * * *"])
@@ -68,9 +69,14 @@ def test_bad_cron_is_refused_with_the_expected_shape(expr):
         check_cron(expr)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("100%", "0% to 99%"), ("lots", "percentage"), ("-5s", "percentage"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("100%", "0% to 99%"),
+        ("lots", "percentage"),
+        ("-5s", "percentage"),
+    ],
+)
 def test_bad_jitter_is_refused(text, message):
     with pytest.raises(ValueError, match=message):
         parse_jitter(text)

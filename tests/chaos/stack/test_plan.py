@@ -19,7 +19,8 @@ def plan(tmp_path):
 
 
 def test_plan_names_every_component_and_gives_distinct_ports(plan):
-    assert plan.names() == [
+    running = [c.name for c in plan.components if not c.standby]
+    assert running == [
         "proxy",
         "store-1",
         "store-2",
@@ -31,6 +32,8 @@ def test_plan_names_every_component_and_gives_distinct_ports(plan):
         "prometheus",
         "loadgen",
     ]
+    # Spare web slots are planned up front so `gameday scale` needs no HAProxy reload.
+    assert [c.name for c in plan.components if c.standby] == [f"web-{i}" for i in range(4, 9)]
     ports = [p for c in plan.components for p in c.ports.values()]
     ports += [link.listen_port for link in plan.proxy_links]
     assert len(ports) == len(set(ports))
@@ -79,6 +82,10 @@ def test_haproxy_accepts_the_rendered_config(plan, tmp_path):
     result = subprocess.run(["haproxy", "-c", "-f", str(path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     text = path.read_text()
+    assert (
+        "server web-3 " in text and "disabled" not in text.split("server web-3 ")[1].split("\n")[0]
+    )
+    assert "disabled" in text.split("server web-4 ")[1].split("\n")[0]
     assert "option httpchk GET /readyz" in text
     assert "inter 500ms" in text and "fall 2 rise 2" in text and "observe layer4" in text
     assert "option redispatch" in text and "prometheus-exporter" in text

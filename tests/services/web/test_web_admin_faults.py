@@ -136,11 +136,15 @@ async def test_http_latency_delays_matching_requests(client, admin_headers) -> N
     )
     started = time.perf_counter()
     assert (await client.get("/healthz")).status_code == 200
-    assert 0.19 <= time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started >= 0.19
 
-    started = time.perf_counter()
-    await client.get("/readyz")
-    assert time.perf_counter() - started < 0.15
+    # Another route is not delayed; the fastest of a few tries shrugs off a busy machine.
+    fastest = 1.0
+    for _ in range(3):
+        started = time.perf_counter()
+        await client.get("/readyz")
+        fastest = min(fastest, time.perf_counter() - started)
+    assert fastest < 0.15
 
 
 # -- cpu-burn / memory-leak --------------------------------------------------------------
@@ -150,10 +154,12 @@ async def test_cpu_burn_uses_cpu_and_stops_on_revert(client, admin_headers, regi
     cpu_before = time.process_time()
     await apply(client, admin_headers, id="burn", type="cpu-burn", params={"cores": 2, "share": 1})
     assert active_gauge(registry, "cpu-burn") == 1
-    await asyncio.sleep(0.5)
-    burned = time.process_time() - cpu_before
-    # Two threads for 0.5 s: well over one core's worth unless the machine is swamped.
-    assert burned > 0.4
+    # Two burning threads use well over a core; poll with a deadline so a busy machine
+    # only makes the test slower, not red.
+    deadline = time.monotonic() + 10
+    while time.process_time() - cpu_before < 0.4 and time.monotonic() < deadline:
+        await asyncio.sleep(0.1)
+    assert time.process_time() - cpu_before >= 0.4
 
     await client.delete("/admin/faults/burn", headers=admin_headers)
     assert not [t for t in threading.enumerate() if t.name.startswith("cpu-burn")]

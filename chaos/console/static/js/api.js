@@ -86,8 +86,9 @@ export const api = {
   inject: (request) => send("POST", "/api/faults", request),
   revert: (id) => send("DELETE", `/api/faults/${encodeURIComponent(id)}`),
   abort: () => send("POST", "/api/abort"),
-  runScenario: (name) => send("POST", "/api/scenarios/run", { scenario: name }),
-  scenarioRun: (id) => get(`/api/scenarios/runs/${encodeURIComponent(id)}`),
+  runScenario: (name) => send("POST", "/api/scenarios/run", { scenario: name, source: "console" }),
+  runs: () => get("/api/runs"),
+  stopRun: () => send("POST", "/api/runs/stop"),
   promRange: (query, start, end, step, signal) => {
     const params = new URLSearchParams({ query, start, end, step });
     return get(`/api/prom/query_range?${params}`, { signal });

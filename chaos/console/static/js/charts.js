@@ -6,6 +6,12 @@ import { api } from "./api.js";
 import { el } from "./dom.js";
 
 const COLORS = { server: "#60a5fa", client: "#f59e0b", up: "#22c55e", down: "#ef4444" };
+const pad = (n) => String(n).padStart(2, "0");
+const timeTicks = (u, ticks, _axis, _space, incr) => ticks.map((t) => {
+  const d = new Date(t * 1000);
+  const hm = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return incr < 60 ? `${hm}:${pad(d.getSeconds())}` : hm;
+});
 const AXIS = { stroke: "#8b95a5", grid: { stroke: "#232a35", width: 1 },
                ticks: { stroke: "#232a35", width: 1 }, font: "11px system-ui, sans-serif" };
 
@@ -79,8 +85,14 @@ function faultWindows(getWindows) {
           }
           ctx.stroke();
           if (u.showFaultLabels) {
+            // A dark outline keeps the label legible over the series it crosses.
+            const x = b[0] + 4 * dpr, y = u.bbox.top + (3 + (i % 3) * 14) * dpr;
+            ctx.setLineDash([]);
+            ctx.lineWidth = 3 * dpr;
+            ctx.strokeStyle = "rgba(13, 17, 23, 0.9)";
+            ctx.strokeText(w.label, x, y);
             ctx.fillStyle = "#fca5a5";
-            ctx.fillText(w.label, b[0] + 4 * dpr, u.bbox.top + (3 + (i % 3) * 13) * dpr);
+            ctx.fillText(w.label, x, y);
           }
         });
         ctx.restore();
@@ -126,7 +138,7 @@ class SignalChart extends Chart {
     const fmt = (v) => (v === null || v === undefined ? "–" : v.toFixed(signal.digits));
     const options = baseOptions(this.width(), 170, ctx.range, ctx.windows);
     options.scales.y = { range: (u, min, max) => [0, Math.max(signal.floor, (max || 0) * 1.15)] };
-    options.axes = [{ ...AXIS }, { ...AXIS, size: 48, values: (u, ticks) => ticks.map((t) => +t.toFixed(3)) }];
+    options.axes = [{ ...AXIS, values: timeTicks }, { ...AXIS, size: 48, values: (u, ticks) => ticks.map((t) => +t.toFixed(3)) }];
     options.series = [
       { value: (u, ts) => (ts === null ? "" : new Date(ts * 1000).toLocaleTimeString()) },
       ...signal.series.map((s) => ({
@@ -163,11 +175,12 @@ class UpChart extends Chart {
     this.names = names;
     const n = names.length;
     const lane = (i) => n - 1 - i;  // first instance on top
-    const options = baseOptions(this.width(), Math.max(140, 22 * n + 40), this.ctx.range, this.ctx.windows);
+    // As tall as a signal chart with its legend, so the grid stays even; taller for big stacks.
+    const options = baseOptions(this.width(), Math.max(200, 16 * n + 30), this.ctx.range, this.ctx.windows);
     options.legend = { show: false };
     options.scales.y = { range: () => [-0.6, n - 0.4] };
-    options.axes = [{ ...AXIS }, {
-      ...AXIS, size: 78, gap: 6,
+    options.axes = [{ ...AXIS, values: timeTicks }, {
+      ...AXIS, size: 84, gap: 6,
       splits: () => names.map((_, i) => lane(i)),
       values: (u, splits) => splits.map((s) => names[n - 1 - s]),
       grid: { show: false },
@@ -176,7 +189,7 @@ class UpChart extends Chart {
     for (const name of names) {
       for (const state of ["up", "down"]) {
         options.series.push({
-          label: `${name} ${state}`, stroke: COLORS[state], width: 9, cap: "butt",
+          label: `${name} ${state}`, stroke: COLORS[state], width: 8,
           points: { show: false }, paths: uPlot.paths.stepped({ align: 1 }),
         });
       }

@@ -5,7 +5,7 @@
 
 import { api, auth, ApiError, startSession, useToken, forgetToken } from "./api.js";
 import { Charts } from "./charts.js";
-import { el, $, span, now } from "./dom.js";
+import { el, $, span } from "./dom.js";
 import { InjectForm } from "./inject.js";
 import { Timeline, isActive, renderBanner } from "./faults.js";
 import { Topology } from "./topology.js";
@@ -42,10 +42,11 @@ function renderAuth() {
   for (const node of document.querySelectorAll("#inject, #scenario-run, #abort")) node.disabled = !canMutate;
   timeline.canMutate = canMutate;
   if (canMutate) {
-    ui.auth.replaceChildren(el("span.pill.ok", {
+    ui.auth.replaceChildren(...[el("span.pill.ok", {
       title: auth.source === "session" ? "token from /api/console/session (loopback client)" : "token pasted in this tab",
     }, auth.source === "session" ? "controls enabled" : "controls enabled (pasted token)"),
-    auth.source === "pasted" ? el("button.small", { type: "button", onclick: () => { forgetToken(); renderAuth(); } }, "forget") : null);
+    auth.source === "pasted" ? el("button.small", { type: "button", onclick: () => { forgetToken(); renderAuth(); } }, "forget") : null,
+    ].filter(Boolean));
     return;
   }
   const input = el("input", { type: "password", placeholder: "paste <state-dir>/token", size: 22 });
@@ -90,7 +91,7 @@ async function pollState() {
     form.setComponents(status.components);
     charts.setFaults(faults);
     charts.redraw();
-    await trackScenario(status, active);
+    await trackScenario();
     renderBanner(ui.banner, ui.bannerText, active, state.scenario);
     document.body.classList.toggle("under-fault", active.length > 0 || Boolean(state.scenario));
   } catch (err) {
@@ -122,9 +123,9 @@ async function revert(record) {
 ui.abort.addEventListener("click", async () => {
   ui.abort.disabled = true;
   try {
-    const result = await api.abort();
-    if (state.scenario) state.scenario = null;
-    console.info("aborted", result);
+    // A running scenario would inject its next fault: stop it first, then revert everything.
+    if (state.scenario) await api.stopRun().catch((err) => console.warn("stop run", err));
+    await api.abort();
   } catch (err) {
     alert(`abort failed: ${err.detail || err}`);
   } finally {
@@ -134,19 +135,29 @@ ui.abort.addEventListener("click", async () => {
 });
 
 // -- scenarios -----------------------------------------------------------------------------
-// POST /api/scenarios/run {"scenario": name}. The runner may not exist on this controller
-// yet: a 404 without a JSON detail of its own means "no such endpoint", not "no such scenario".
+// GET /api/scenarios lists the built-in ones, POST /api/scenarios/run {"scenario": name} starts
+// one, GET /api/runs (newest first) shows progress. On a controller without the scenario
+// runner these answer 404 with FastAPI's plain "Not Found": the panel says so and the console
+// stops asking.
+
+const scenarios = { available: true, runs: [] };
+const notFound = (err) => err instanceof ApiError && err.status === 404 && err.detail === "Not Found";
 
 async function loadScenarios() {
   try {
-    const list = await api.scenarios();
-    const items = (Array.isArray(list) ? list : list.scenarios || []).map((s) =>
-      typeof s === "string" ? { name: s } : s);
-    ui.scenarioList.replaceChildren(...items.map((s) => el("option", { value: s.name }, s.summary || s.description || "")));
+    const items = await api.scenarios();
+    ui.scenarioList.replaceChildren(...items.map((s) => el("option", { value: s.name },
+      `${s.title || ""}${s.planned_seconds ? ` · ~${span(s.planned_seconds)}` : ""}`)));
     if (items.length && !ui.scenarioName.value) ui.scenarioName.value = items[0].name;
-  } catch {
-    // No listing: the name is typed by hand.
+  } catch (err) {
+    if (notFound(err)) scenarioMissing();
   }
+}
+
+function scenarioMissing() {
+  scenarios.available = false;
+  state.scenario = null;
+  scenarioReport("error", "this controller has no scenario runner (/api/scenarios → 404)");
 }
 
 function scenarioReport(kind, text) {
@@ -160,43 +171,34 @@ ui.scenarioForm.addEventListener("submit", async (event) => {
   if (!name) return;
   scenarioReport("busy", `starting ${name}…`);
   try {
-    const run = (await api.runScenario(name)) || {};
-    state.scenario = { name, id: run.id || run.run_id || null, started: now(), detail: run.state || run.status || "" };
-    scenarioReport("ok", `✓ ${name} started${state.scenario.id ? ` (${state.scenario.id})` : ""}`);
+    const run = await api.runScenario(name);
+    scenarios.available = true;
+    scenarioReport("ok", `✓ ${run.title || name} started (${run.id})`);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404 && err.detail === "Not Found") {
-      scenarioReport("error", "this controller has no scenario runner (POST /api/scenarios/run → 404)");
-    } else {
-      scenarioReport("error", err instanceof ApiError ? err.detail : String(err));
-    }
+    if (notFound(err)) scenarioMissing();
+    else scenarioReport("error", err instanceof ApiError ? err.detail : String(err));
   }
   pollState();
 });
 
-/** Keep the scenario banner while the run says it is running (or, without a run API, while
- * its faults are active; at most 10 minutes either way). */
-async function trackScenario(status, active) {
-  if (status.scenario) {  // a controller that reports its running scenario itself
-    state.scenario = status.scenario.state === "running" || status.scenario.running
-      ? { name: status.scenario.name, detail: status.scenario.step || "" } : null;
-    return;
-  }
-  const run = state.scenario;
-  if (!run) return;
-  const age = now() - run.started;
-  if (run.id) {
-    try {
-      const info = await api.scenarioRun(run.id);
-      const phase = info.state || info.status || "";
-      run.detail = [phase, info.step].filter(Boolean).join(" · ") || `running for ${span(age)}`;
-      if (phase && !["running", "pending", "started", "active"].includes(phase)) state.scenario = null;
-      return;
-    } catch {
-      // fall through to the fault-based estimate
+/** The run in progress (for the banner), and the verdict of the last one that finished. */
+async function trackScenario() {
+  if (!scenarios.available) return;
+  try {
+    const runs = await api.runs();
+    const current = runs.find((r) => r.state !== "finished");
+    state.scenario = current ? {
+      name: current.title || current.scenario, id: current.id,
+      detail: `${current.state} · ${span(current.elapsed)} of ~${span(current.planned_seconds)}`,
+    } : null;
+    const last = runs.find((r) => r.state === "finished");
+    if (!current && last && ui.scenarioResult.classList.contains("ok")) {
+      scenarioReport(last.verdict === "passed" ? "ok" : "error",
+        `last run ${last.id}: ${last.verdict}${last.reason ? ` (${last.reason})` : ""}`);
     }
+  } catch (err) {
+    if (notFound(err)) scenarioMissing();
   }
-  run.detail = `running for ${span(age)}`;
-  if (age > 600 || (age > 10 && active.length === 0)) state.scenario = null;
 }
 
 // -- boot ----------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ function fill(card, c, hits) {
   if (c.held_down) detail.push("held down");
   card.title = [`${c.name} (${c.role})`, c.url, c.last_exit ? `last exit: ${c.last_exit}` : null]
     .filter(Boolean).join("\n");
-  card.replaceChildren(
+  card.replaceChildren(...[
     el("div.card-head", {},
       el("span.name", {}, c.name),
       c.leader ? el("span.tag.tag-leader", { title: "Raft leader" }, "★ leader") : null),
@@ -83,5 +83,5 @@ function fill(card, c, hits) {
       el(`span.tag.${how === "target" ? "tag-fault" : "tag-peer"}`,
         { title: `${fault.id}: ${fault.type} ${fault.target}` },
         how === "target" ? fault.type : `${fault.type} ↔ ${fault.targets.join(",")}`))) : null,
-  );
+  ].filter(Boolean));
 }

@@ -1,0 +1,63 @@
+"""Scaling, store recovery, and the log of every remediation move."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from pydantic import BaseModel, Field
+
+from chaos.api.auth import require_token
+from chaos.controller.remediation import RemediationError
+from chaos.controls.lb import LbAdminError
+
+router = APIRouter(prefix="/api", tags=["remediation"])
+
+
+async def run(move: Awaitable[dict[str, Any]]) -> dict[str, Any]:
+    """Turn a refused move into a clear HTTP error instead of a 500."""
+    try:
+        return await move
+    except RemediationError as exc:
+        raise HTTPException(exc.status, detail=exc.message) from None
+    except LbAdminError as exc:
+        raise HTTPException(502, detail=f"HAProxy refused: {exc}") from None
+
+
+class ScaleRequest(BaseModel):
+    role: str = Field("web", description="Only web can be scaled")
+    count: int = Field(..., ge=1, le=16, description="Instances wanted")
+
+
+class MoveLeaderRequest(BaseModel):
+    to: str = Field(..., description="The store member that should lead, e.g. store-2")
+
+
+@router.post("/scale", dependencies=[Depends(require_token)])
+async def scale(request: Request, body: ScaleRequest) -> dict:
+    """Add or remove web instances; HAProxy picks them up through its runtime API."""
+    return await run(request.app.state.controller.remediation.scale(body.role, body.count))
+
+
+@router.post("/store/move-leader", dependencies=[Depends(require_token)])
+async def move_leader(request: Request, body: MoveLeaderRequest) -> dict:
+    return await run(request.app.state.controller.remediation.move_leader(body.to))
+
+
+@router.post("/store/defrag", dependencies=[Depends(require_token)])
+async def defrag(request: Request) -> dict:
+    """Compact and defragment every member (frees space after a NOSPACE alarm)."""
+    return await run(request.app.state.controller.remediation.defrag())
+
+
+@router.post("/store/disarm", dependencies=[Depends(require_token)])
+async def disarm(request: Request) -> dict:
+    """Clear the store's alarms (NOSPACE) so it accepts writes again."""
+    return await run(request.app.state.controller.remediation.disarm())
+
+
+@router.get("/remediation")
+async def actions(request: Request) -> list[dict]:
+    """Every remediation move made on this controller, oldest first."""
+    return request.app.state.controller.remediation.actions

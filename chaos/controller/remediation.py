@@ -1,0 +1,170 @@
+"""The moves an SRE makes to mitigate an incident: scale, drain, roll back, restart, and
+recover the store. Every move is logged, so drills can measure time to mitigate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import httpx
+
+from chaos.controls.lb import LbAdmin
+
+log = logging.getLogger("gameday.remediation")
+
+DRAIN_TIMEOUT_SECONDS = 15.0
+
+
+class RemediationError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+class Remediation:
+    def __init__(self, controller) -> None:
+        self.controller = controller
+        self.lb = LbAdmin(controller.plan.lb_admin_socket)
+        self.actions: list[dict[str, Any]] = []
+        self._lock = asyncio.Lock()
+
+    def _log(self, action: str, **details: Any) -> dict[str, Any]:
+        entry = {"ts": time.time(), "action": action, **details}
+        self.actions.append(entry)
+        log.info("remediation: %s %s", action, details)
+        return entry
+
+    def _web(self, name: str) -> None:
+        if name not in self.controller.runtime.enabled_names() or not name.startswith("web-"):
+            webs = [n for n in self.controller.runtime.enabled_names() if n.startswith("web-")]
+            raise RemediationError(404, f"unknown web instance {name!r}; running: {webs}")
+
+    # -- traffic -----------------------------------------------------------------------------
+
+    async def drain(self, name: str, wait: bool = True) -> dict[str, Any]:
+        """Stop sending new requests to `name`; optionally wait until its sessions finish."""
+        self._web(name)
+        await self.lb.set_state(name, "drain")
+        remaining = await self._wait_drained(name) if wait else None
+        return self._log("drain", component=name, remaining_sessions=remaining)
+
+    async def ready(self, name: str) -> dict[str, Any]:
+        self._web(name)
+        await self.lb.set_state(name, "ready")
+        return self._log("ready", component=name)
+
+    async def _wait_drained(self, name: str) -> int:
+        deadline = time.monotonic() + DRAIN_TIMEOUT_SECONDS
+        sessions = await self.lb.sessions(name)
+        while sessions and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+            sessions = await self.lb.sessions(name)
+        return sessions
+
+    # -- capacity ----------------------------------------------------------------------------
+
+    async def scale(self, role: str, count: int) -> dict[str, Any]:
+        if role != "web":
+            raise RemediationError(422, f"role: only web can be scaled, not {role!r}")
+        slots = self.controller.plan.names("web")
+        if not 1 <= count <= len(slots):
+            raise RemediationError(422, f"count: web can be scaled from 1 to {len(slots)}")
+        async with self._lock:
+            runtime = self.controller.runtime
+            running = [n for n in slots if n in runtime.enabled_names()]
+            adding = [n for n in slots[:count] if n not in running]
+            removing = [n for n in running if n not in slots[:count]]
+            for name in adding:
+                runtime.set_enabled(name, True)
+                await runtime.start(name)
+            if adding:
+                await self._wait_healthy(adding)
+                for name in adding:
+                    await self.lb.set_state(name, "ready")
+            for name in removing:
+                # Drain first, so in-flight requests finish before the process goes away.
+                await self.lb.set_state(name, "drain")
+                await self._wait_drained(name)
+                await self.lb.set_state(name, "maint")
+                await runtime.stop(name, hold=False)
+                runtime.set_enabled(name, False)
+            self.controller.state.write_json(self.controller.state.scale_file, {"web": count})
+            self.controller.write_prometheus_config()
+            await self._reload_prometheus()
+        return self._log("scale", role=role, count=count, added=adding, removed=removing)
+
+    async def _wait_healthy(self, names: list[str], timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            health = self.controller.health
+            if all(health.get(n) is not None and health[n].healthy for n in names):
+                return
+            await asyncio.sleep(0.2)
+        raise RemediationError(504, f"{', '.join(names)} did not become healthy in {timeout:.0f}s")
+
+    async def _reload_prometheus(self) -> None:
+        url = self.controller.plan.endpoints["prometheus"]
+        try:
+            async with httpx.AsyncClient(timeout=5.0) as client:
+                await client.post(f"{url}/-/reload")
+        except httpx.HTTPError as exc:
+            log.warning("prometheus reload failed: %s", exc)
+
+    # -- releases and processes --------------------------------------------------------------
+
+    async def rollback(self, name: str) -> dict[str, Any]:
+        """Back to the last good release; an active bad-deploy fault on it ends here."""
+        self._web(name)
+        faults = self.controller.faults
+        for record in faults.active():
+            if record.type == "bad-deploy" and name in record.targets:
+                await faults.revert(record.id)
+                return self._log("rollback", component=name, fault=record.id)
+        await self.controller.runtime.restart(name, env={})
+        return self._log("rollback", component=name)
+
+    async def restart(self, name: str) -> dict[str, Any]:
+        if name not in self.controller.runtime.enabled_names():
+            raise RemediationError(404, f"unknown component {name!r}")
+        await self.controller.runtime.restart(name)
+        return self._log("restart", component=name)
+
+    # -- the store ---------------------------------------------------------------------------
+
+    async def move_leader(self, target: str) -> dict[str, Any]:
+        plan = self.controller.plan
+        stores = plan.names("store")
+        if target not in stores:
+            raise RemediationError(404, f"unknown store member {target!r}; members: {stores}")
+        leader = self.controller.leader()
+        if leader is None:
+            raise RemediationError(409, "the store has no leader to hand over from")
+        if leader == target:
+            return self._log("move-leader", to=target, note="already the leader")
+        http = self.controller.http
+        ids = await _member_ids(http, plan.component(leader).url)
+        response = await http.post(
+            f"{plan.component(leader).url}/v3/maintenance/transfer-leadership",
+            json={"targetID": ids[target]},
+            timeout=10.0,
+        )
+        if response.status_code != 200:
+            raise RemediationError(502, f"etcd refused the leader move: {response.text[:200]}")
+        return self._log("move-leader", frm=leader, to=target)
+
+    async def defrag(self) -> dict[str, Any]:
+        await self.controller.store.compact_and_defrag()
+        return self._log("store-defrag")
+
+    async def disarm(self) -> dict[str, Any]:
+        await self.controller.store.disarm()
+        return self._log("store-disarm")
+
+
+async def _member_ids(http: httpx.AsyncClient, url: str) -> dict[str, str]:
+    response = await http.post(f"{url}/v3/cluster/member/list", json={}, timeout=2.0)
+    response.raise_for_status()
+    return {m["name"]: m["ID"] for m in response.json().get("members", [])}

@@ -1,0 +1,506 @@
+"""The Docker runtime: the stack's Compose containers, supervised through the Engine API.
+
+The controller runs inside the Compose project (service `controller`) with the Docker socket.
+Like the local supervisor it behaves as a small orchestrator: a container that exits (a kill
+fault, an OOM kill, a crash) is started again after a backoff unless a fault holds it down.
+The stack's services therefore have `restart: "no"`: the controller is the one supervisor.
+
+Kill, stop, restart, pause and resume go through the Engine API. Partition and loss are
+iptables rules in the dialler's network namespace (docker_net.py); latency, bandwidth and
+blackhole go through the fault proxy, as locally, because this kernel (and Docker Desktop on
+many Macs) has no sch_netem. A bad deploy writes the broken release's environment into a
+volume shared with the web containers (read at container start) and restarts the container.
+
+On start the controller cleans what a crashed predecessor left: iptables chains in every
+container, paused containers, then (Controller.boot) journaled faults and proxy faults.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
+from chaos.runtime.docker_net import NetControl
+from chaos.stack.plan import StackPlan
+from chaos.state import StateDir
+
+log = logging.getLogger("gameday.docker")
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+RELEASE_DIR = Path(os.environ.get("GAMEDAY_RELEASE_DIR", "/run/gameday/release"))
+MAX_BACKOFF_SECONDS = 10.0
+STABLE_AFTER_SECONDS = 10.0
+STOP_GRACE_SECONDS = 5
+POLL_SECONDS = 0.5
+
+
+@dataclass
+class Unit:
+    name: str
+    role: str
+    start_group: int
+    enabled: bool = True
+    wanted: bool = True
+    held_down: bool = False
+    restarts: int = 0
+    backoff: float = 0.0
+    restart_at: float | None = None
+    last_exit: str | None = None
+    # From the last poll:
+    container_id: str | None = None
+    state: str = "missing"  # Docker's: created, running, paused, restarting, exited, dead
+    pid: int | None = None
+    started_at: float | None = None
+    ip: str | None = None
+    expected_exit: str | None = None  # set by our own kill/stop, so the exit is not a "crash"
+
+
+def netem_available() -> bool:
+    """Whether this kernel has sch_netem (tried on lo of the controller's own namespace)."""
+    try:
+        added = subprocess.run(["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "0ms"],
+                               capture_output=True, timeout=5, check=False)
+        if added.returncode == 0:
+            subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"], capture_output=True,
+                           timeout=5, check=False)
+            return True
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return False
+
+
+def nsenter_available() -> bool:
+    try:
+        probe = subprocess.run(["nsenter", "-t", "1", "-n", "true"], capture_output=True,
+                               timeout=5, check=False)
+        return probe.returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
+
+
+class DockerRuntime(Runtime):
+    name = "docker"
+
+    def __init__(self, plan: StackPlan, state: StateDir, client: Any, project: str,
+                 backoff_seconds: float = 1.0, release_dir: Path = RELEASE_DIR) -> None:
+        self.plan = plan
+        self.state = state
+        self.client = client
+        self.project = project
+        self.base_backoff = backoff_seconds
+        self.release_dir = release_dir
+        self.units: dict[str, Unit] = {
+            c.name: Unit(name=c.name, role=c.role, start_group=c.start_group)
+            for c in plan.components
+        }
+        self.oom_kills: dict[str, int] = {}
+        self.net: NetControl | None = None
+        self._poll_task: asyncio.Task | None = None
+        self._last_poll = 0.0
+        self._netem = netem_available()
+        self._nsenter = nsenter_available()
+        self.refresh()
+
+    # -- the interface -----------------------------------------------------------------------
+
+    def capabilities(self) -> set[str]:
+        caps = {"signals", "proxy", "env-redeploy", "app-admin", "store-admin"}
+        if self._nsenter:
+            caps.add("iptables")
+        if self._netem:
+            caps.add("netem")
+        return caps
+
+    def network_control(self, proxy) -> NetControl:
+        """Wraps the fault-proxy client so partition and loss become iptables rules."""
+        self.net = NetControl(proxy, pid_of=self.pid_of, ip_of=self.ip_of,
+                              names=self.running_names)
+        return self.net
+
+    def statuses(self) -> list[ComponentStatus]:
+        return [self._status(u) for u in self.units.values() if u.enabled]
+
+    def enabled_names(self) -> list[str]:
+        return [u.name for u in self.units.values() if u.enabled]
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Compose runs a fixed set of services: only those in the plan can be enabled."""
+        unit = self._unit(name)
+        unit.enabled = enabled
+        unit.wanted = enabled and not unit.held_down
+
+    async def start(self, name: str) -> None:
+        unit = self._unit(name)
+        unit.wanted, unit.held_down = True, False
+        unit.restart_at = None
+        await asyncio.to_thread(self._start_now, unit)
+
+    async def stop(self, name: str, *, hold: bool = True) -> None:
+        unit = self._unit(name)
+        unit.held_down, unit.wanted = hold, not hold
+        unit.expected_exit = "stopped"
+        container = await asyncio.to_thread(self._container, unit)
+        if unit.state == "paused":
+            await asyncio.to_thread(container.unpause)
+        await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
+        await asyncio.to_thread(self.refresh)
+        unit.last_exit, unit.expected_exit = "stopped", None
+
+    async def kill(self, name: str, *, hold: bool = False) -> None:
+        unit = self._unit(name)
+        unit.held_down = hold
+        unit.expected_exit = "killed by SIGKILL (fault)"
+        container = await asyncio.to_thread(self._container, unit)
+        await asyncio.to_thread(container.kill, "SIGKILL")
+        await asyncio.to_thread(self._wait_state, unit, {"exited", "dead"}, 5.0)
+        if not hold:
+            self._schedule_restart(unit)
+
+    async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
+        unit = self._unit(name)
+        if env is not None:
+            await asyncio.to_thread(self._write_release, unit, env)
+        unit.wanted, unit.held_down = True, False
+        unit.expected_exit = "stopped"
+        container = await asyncio.to_thread(self._container, unit)
+        if unit.state == "paused":
+            await asyncio.to_thread(container.unpause)
+        await asyncio.to_thread(container.restart, timeout=STOP_GRACE_SECONDS)
+        await asyncio.to_thread(self.refresh)
+
+    async def pause(self, name: str) -> None:
+        unit = self._unit(name)
+        if unit.state != "running":
+            raise RuntimeError(f"{name} is not running")
+        container = await asyncio.to_thread(self._container, unit)
+        await asyncio.to_thread(container.pause)
+        unit.state = "paused"
+
+    async def resume(self, name: str) -> None:
+        unit = self._unit(name)
+        container = await asyncio.to_thread(self._container, unit)
+        await asyncio.to_thread(self._unpause_if_paused, container)
+        await asyncio.to_thread(self.refresh)
+
+    # -- what the controller calls besides the interface ----------------------------------
+
+    def adopt_or_none(self, records: dict) -> list[str]:
+        """Compose started the containers: adopt them, cleaning what a crashed controller left.
+
+        Returns the running components, so the controller also reverts journaled faults and
+        clears proxy faults (Controller._heal_leftovers).
+        """
+        self.refresh()
+        cleaned = self.clean_leftovers()
+        if cleaned:
+            log.info("cleaned leftovers: %s", "; ".join(cleaned))
+        return [u.name for u in self.units.values() if u.state in ("running", "paused")]
+
+    def clean_leftovers(self) -> list[str]:
+        done = []
+        for unit in self.units.values():
+            if unit.state == "paused":
+                try:
+                    self.client.containers.get(unit.container_id).unpause()
+                    done.append(f"unpaused {unit.name}")
+                except Exception as exc:  # noqa: BLE001 - report and go on
+                    log.warning("could not unpause %s: %s", unit.name, exc)
+        self.refresh()
+        probe = NetControl(None, self.pid_of, self.ip_of, self.running_names)
+        if self._nsenter:
+            for name in self.running_names():
+                pid = self.pid_of(name)
+                if pid and probe.rules_in(pid):
+                    done.append(f"removed iptables rules in {name}")
+                probe.cleanup(name)
+        for path in self.release_dir.glob("*.env") if self.release_dir.is_dir() else []:
+            # A bad deploy's release file would break the next start of that web instance;
+            # the journal's revert restarts it on the good release.
+            if path.stat().st_size:
+                path.write_text("")
+                done.append(f"reset release of {path.stem}")
+        return done
+
+    def start_group(self, group: int) -> list[str]:
+        self.refresh()
+        started = []
+        for unit in self.units.values():
+            if unit.start_group == group and unit.state not in ("running", "paused") \
+                    and not unit.held_down and unit.container_id:
+                self._start_now(unit)
+                started.append(unit.name)
+        return started
+
+    def tick(self, now: float | None = None) -> None:
+        """Called every ~200 ms by the controller: poll Docker in a thread at most every 0.5 s."""
+        now = time.monotonic() if now is None else now
+        if self._poll_task is not None and not self._poll_task.done():
+            return
+        if now - self._last_poll < POLL_SECONDS:
+            return
+        self._last_poll = now
+        self._poll_task = asyncio.get_running_loop().create_task(self._supervise(now))
+
+    async def _supervise(self, now: float) -> None:
+        before = {u.name: (u.state, u.pid) for u in self.units.values()}
+        await asyncio.to_thread(self.refresh)
+        for unit in self.units.values():
+            old_state, old_pid = before[unit.name]
+            if old_state in ("running", "paused") and unit.state in ("exited", "dead"):
+                await asyncio.to_thread(self._note_exit, unit)
+            if unit.state == "running" and unit.pid and old_pid and unit.pid != old_pid \
+                    and self.net is not None:
+                await asyncio.to_thread(self.net.reapply, unit.name)
+            if (unit.state in ("exited", "dead", "created") and unit.wanted and not unit.held_down
+                    and unit.restart_at is None):
+                self._schedule_restart(unit)
+            if (unit.restart_at is not None and time.monotonic() >= unit.restart_at
+                    and unit.wanted and not unit.held_down and unit.state not in ("running",)):
+                unit.restarts += 1
+                try:
+                    await asyncio.to_thread(self._start_now, unit)
+                except Exception as exc:  # noqa: BLE001 - retried at the next backoff
+                    log.warning("could not start %s: %s", unit.name, exc)
+                    self._schedule_restart(unit)
+
+    async def stop_all(self) -> None:
+        for unit in self.units.values():
+            unit.wanted = False
+        for group in sorted({u.start_group for u in self.units.values()}, reverse=True):
+            units = [u for u in self.units.values() if u.start_group == group and u.container_id]
+            await asyncio.gather(*(self._stop_quietly(u) for u in units))
+
+    async def _stop_quietly(self, unit: Unit) -> None:
+        unit.expected_exit = "stopped"
+        try:
+            container = await asyncio.to_thread(self._container, unit)
+            await asyncio.to_thread(self._unpause_if_paused, container)
+            await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("could not stop %s: %s", unit.name, exc)
+
+    def process_records(self) -> dict:
+        return {}
+
+    # -- lookups used by the network faults --------------------------------------------------
+
+    def pid_of(self, name: str) -> int | None:
+        unit = self.units.get(name)
+        if unit is None or unit.container_id is None:
+            return None
+        attrs = self.client.api.inspect_container(unit.container_id)
+        return attrs["State"].get("Pid") or None if attrs["State"].get("Running") else None
+
+    def ip_of(self, name: str) -> str | None:
+        unit = self.units.get(name)
+        if unit is None or unit.container_id is None:
+            return None
+        attrs = self.client.api.inspect_container(unit.container_id)
+        for network in (attrs["NetworkSettings"].get("Networks") or {}).values():
+            if network.get("IPAddress"):
+                return network["IPAddress"]
+        return None
+
+    def running_names(self) -> list[str]:
+        return [u.name for u in self.units.values() if u.state in ("running", "paused")]
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """One list call for the project, then inspect only the containers that changed."""
+        found = self.client.api.containers(
+            all=True, filters={"label": f"{PROJECT_LABEL}={self.project}"})
+        seen = set()
+        for summary in found:
+            service = (summary.get("Labels") or {}).get(SERVICE_LABEL)
+            unit = self.units.get(service)
+            if unit is None:
+                continue
+            seen.add(service)
+            state = summary.get("State", "unknown")
+            if unit.container_id != summary["Id"] or unit.state != state or unit.pid is None:
+                unit.container_id = summary["Id"]
+                attrs = self.client.api.inspect_container(summary["Id"])
+                st = attrs["State"]
+                unit.state = "paused" if st.get("Paused") else state
+                unit.pid = st.get("Pid") or None
+                unit.started_at = _parse_time(st.get("StartedAt"))
+                if state in ("exited", "dead") and unit.expected_exit is None:
+                    unit.last_exit = (
+                        "OOM-killed" if st.get("OOMKilled") else f"exited with code {st.get('ExitCode')}"
+                    )
+                    if st.get("OOMKilled"):
+                        self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
+        for name, unit in self.units.items():
+            if name not in seen:
+                unit.container_id, unit.state, unit.pid = None, "missing", None
+
+    def _note_exit(self, unit: Unit) -> None:
+        if unit.expected_exit:
+            unit.last_exit, unit.expected_exit = unit.expected_exit, None
+        ran_for = time.time() - (unit.started_at or time.time())
+        unit.backoff = (
+            self.base_backoff if ran_for > STABLE_AFTER_SECONDS or unit.backoff == 0
+            else min(unit.backoff * 2, MAX_BACKOFF_SECONDS)
+        )
+        if unit.wanted and not unit.held_down:
+            log.warning("%s %s; restarting in %.1fs", unit.name, unit.last_exit, unit.backoff)
+
+    def _schedule_restart(self, unit: Unit) -> None:
+        if unit.backoff == 0:
+            unit.backoff = self.base_backoff
+        unit.restart_at = time.monotonic() + unit.backoff
+
+    def _start_now(self, unit: Unit) -> None:
+        container = self._container(unit)
+        self._unpause_if_paused(container)
+        container.reload()
+        if container.status != "running":
+            container.start()
+        unit.restart_at = None
+        unit.expected_exit = None
+        self.refresh()
+
+    def _wait_state(self, unit: Unit, states: set[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            self.refresh()
+            if unit.state in states:
+                if unit.expected_exit:
+                    unit.last_exit, unit.expected_exit = unit.expected_exit, None
+                return
+            time.sleep(0.05)
+
+    @staticmethod
+    def _unpause_if_paused(container) -> None:
+        container.reload()
+        if container.status == "paused":
+            container.unpause()
+
+    def _container(self, unit: Unit):
+        if unit.container_id is None:
+            self.refresh()
+        if unit.container_id is None:
+            raise RuntimeError(f"no container for {unit.name} in project {self.project}")
+        return self.client.containers.get(unit.container_id)
+
+    def _write_release(self, unit: Unit, env: dict[str, str]) -> None:
+        if unit.role != "web":
+            if env:
+                raise RuntimeError(f"only web containers read a release file, not {unit.name}")
+            return
+        self.release_dir.mkdir(parents=True, exist_ok=True)
+        lines = "".join(f"{key}={_shell_quote(value)}\n" for key, value in sorted(env.items()))
+        (self.release_dir / f"{unit.name}.env").write_text(lines)
+
+    def _unit(self, name: str) -> Unit:
+        try:
+            return self.units[name]
+        except KeyError:
+            raise KeyError(f"unknown component {name!r}") from None
+
+    def _status(self, unit: Unit) -> ComponentStatus:
+        if unit.state == "running":
+            state = ProcessState.running
+        elif unit.state == "paused":
+            state = ProcessState.paused
+        elif unit.state in ("restarting", "created") or (
+            unit.wanted and not unit.held_down and unit.restart_at is not None
+        ):
+            state = ProcessState.restarting
+        else:
+            state = ProcessState.stopped
+        return ComponentStatus(
+            name=unit.name, role=unit.role, state=state,
+            pid=unit.pid if unit.state in ("running", "paused") else None,
+            restarts=unit.restarts, started_at=unit.started_at, held_down=unit.held_down,
+            last_exit=unit.last_exit,
+        )
+
+
+def _shell_quote(value: str) -> str:
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def _parse_time(text: str | None) -> float | None:
+    if not text or text.startswith("0001-"):
+        return None
+    from datetime import datetime
+
+    try:
+        # Docker gives nanoseconds; Python parses microseconds.
+        head, _, frac = text.rstrip("Z").partition(".")
+        return datetime.fromisoformat(f"{head}.{frac[:6] or '0'}+00:00").timestamp()
+    except ValueError:
+        return None
+
+
+# -- wiring for `python -m chaos.controller` with GAMEDAY_RUNTIME=docker ----------------------
+
+
+def own_container(client) -> Any | None:
+    """The controller's own container (found by hostname = short container id)."""
+    try:
+        return client.containers.get(socket.gethostname())
+    except Exception:  # noqa: BLE001 - not in a container
+        return None
+
+
+def prepare(state: StateDir, backoff_seconds: float = 1.0) -> tuple[StackPlan, DockerRuntime]:
+    """Build the Compose plan and the runtime; write stack.json and compose.json for the CLI."""
+    import docker
+
+    from chaos.runtime import docker_plan
+
+    client = docker.from_env()
+    me = own_container(client)
+    labels = (me.labels if me is not None else {}) or {}
+    project = os.environ.get("GAMEDAY_COMPOSE_PROJECT") or labels.get(PROJECT_LABEL)
+    if not project:
+        raise SystemExit("GAMEDAY_RUNTIME=docker needs to run inside the Compose project "
+                         "(or GAMEDAY_COMPOSE_PROJECT set)")
+    services = {
+        (c.get("Labels") or {}).get(SERVICE_LABEL)
+        for c in client.api.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
+    }
+    admin_token = os.environ.get("GAMEDAY_ADMIN_TOKEN", "")
+    public_host = os.environ.get("GAMEDAY_PUBLIC_HOST", "127.0.0.1")
+    plan = docker_plan.build_compose_plan(
+        state.root, admin_token=admin_token, public_host=public_host,
+        grafana="grafana" in services,
+    )
+    state.ensure()
+    state.write_json(state.stack_file,
+                     docker_plan.public_plan(plan, public_host).model_dump(), mode=0o600)
+    state.write_json(state.root / "compose.json", {
+        "runtime": "docker",
+        "project": project,
+        "working_dir": labels.get("com.docker.compose.project.working_dir"),
+        "config_files": labels.get("com.docker.compose.project.config_files"),
+        "endpoints": plan.endpoints,
+    })
+    state.ensure_token()
+    _give_to_owner(state)
+    runtime = DockerRuntime(plan, state, client, project, backoff_seconds=backoff_seconds)
+    return plan, runtime
+
+
+def _give_to_owner(state: StateDir) -> None:
+    """Files written as root into a bind-mounted state dir belong to the dir's owner."""
+    try:
+        owner = state.root.stat()
+        for path in [state.root / "stack.json", state.root / "compose.json", state.token_file,
+                     state.logs]:
+            if path.exists():
+                os.chown(path, owner.st_uid, owner.st_gid)
+    except OSError:
+        pass

@@ -1,0 +1,204 @@
+"""Network faults under Docker: iptables in the dialler's network namespace, the proxy for the rest.
+
+Why iptables here: under Compose every component has its own network namespace, so a
+partition can be what it is on real machines, packets dropped by the kernel, instead of a
+userspace proxy closing sockets. Every link `a->b` is one (proxy address, port) as seen from
+`a` (docker_plan.py), so two rules in `a`'s namespace cut exactly that link:
+
+    OUTPUT -p tcp -d <proxy> --dport <port> -j DROP     (upstream: a's bytes to b)
+    INPUT  -p tcp -s <proxy> --sport <port> -j DROP     (downstream: b's answers to a)
+
+Loss adds `-m statistic --mode random --probability P` (real packet loss: TCP retransmits).
+
+How the controller gets into a namespace: `nsenter -t <container pid> -n` from the controller,
+which runs privileged with `pid: host`. It already holds the Docker socket (root on the host in
+all but name), so this adds no privilege, and it costs ~10 ms per namespace where a helper
+container on `network_mode: container:<target>` costs a container start (~0.5 s on 2 cores)
+and must be recreated whenever the target restarts with a new namespace.
+
+Rules live in two chains, GAMEDAY-IN and GAMEDAY-OUT, jumped to first from INPUT and OUTPUT;
+each rule carries the comment `gd:<fault id>`, so one fault's rules can be removed without a
+record of where they went (after a controller crash) and a blanket cleanup flushes the chains.
+Latency, bandwidth and blackhole stay on the fault proxy, exactly as in the local runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from chaos.runtime.docker_plan import link_address
+
+log = logging.getLogger("gameday.docker.net")
+
+IPTABLES_KINDS = ("cut", "loss")
+CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
+
+
+@dataclass(frozen=True)
+class Rule:
+    chain: str
+    spec: str  # everything after `-A CHAIN`
+
+    def command(self, action: str = "-A") -> str:
+        return f"iptables -w {action} {self.chain} {self.spec}"
+
+
+def comment(fault_id: str) -> str:
+    return f"gd:{fault_id}"
+
+
+def link_rules(fault_id: str, kind: str, ip: str, port: int, direction: str,
+               params: dict[str, Any]) -> list[Rule]:
+    match = ""
+    if kind == "loss":
+        probability = float(params.get("probability", 0.1))
+        match = f"-m statistic --mode random --probability {probability:.4f} "
+    tag = f"-m comment --comment {shlex.quote(comment(fault_id))} -j DROP"
+    rules = []
+    if direction in ("both", "upstream"):
+        rules.append(Rule(CHAIN_OUT, f"-p tcp -d {ip} --dport {port} {match}{tag}"))
+    if direction in ("both", "downstream"):
+        rules.append(Rule(CHAIN_IN, f"-p tcp -s {ip} --sport {port} {match}{tag}"))
+    return rules
+
+
+SETUP = " ; ".join([
+    f"iptables -w -N {CHAIN_IN} 2>/dev/null",
+    f"iptables -w -N {CHAIN_OUT} 2>/dev/null",
+    f"(iptables -w -C INPUT -j {CHAIN_IN} 2>/dev/null || iptables -w -I INPUT 1 -j {CHAIN_IN})",
+    f"(iptables -w -C OUTPUT -j {CHAIN_OUT} 2>/dev/null || iptables -w -I OUTPUT 1 -j {CHAIN_OUT})",
+])
+
+CLEANUP = " ; ".join([
+    f"iptables -w -D INPUT -j {CHAIN_IN} 2>/dev/null",
+    f"iptables -w -D OUTPUT -j {CHAIN_OUT} 2>/dev/null",
+    f"iptables -w -F {CHAIN_IN} 2>/dev/null",
+    f"iptables -w -F {CHAIN_OUT} 2>/dev/null",
+    f"iptables -w -X {CHAIN_IN} 2>/dev/null",
+    f"iptables -w -X {CHAIN_OUT} 2>/dev/null",
+    "true",
+])
+
+
+def remove_script(fault_id: str) -> str:
+    """Delete every rule tagged with the fault's comment (works without knowing the rules)."""
+    tag = comment(fault_id)
+    return (
+        f"for c in {CHAIN_IN} {CHAIN_OUT}; do "
+        f"iptables -w -S $c 2>/dev/null | grep -F -- {shlex.quote(tag)} | "
+        "sed 's/^-A /-D /' | while read -r line; do eval iptables -w $line; done; done; true"
+    )
+
+
+def run_in_netns(pid: int, script: str, timeout: float = 10.0) -> subprocess.CompletedProcess:
+    """Run a shell script inside the network namespace of `pid` (a host pid)."""
+    return subprocess.run(
+        ["nsenter", "-t", str(pid), "-n", "sh", "-c", script],
+        capture_output=True, text=True, timeout=timeout, check=False,
+    )
+
+
+class NetControl:
+    """The fault context's `proxy` under Docker: iptables for cut/loss, the proxy for the rest."""
+
+    def __init__(self, proxy, pid_of: Callable[[str], int | None],
+                 ip_of: Callable[[str], str | None], names: Callable[[], list[str]]) -> None:
+        self.proxy = proxy
+        self.pid_of = pid_of
+        self.ip_of = ip_of
+        self.names = names
+        # fault id -> container -> rules, to re-apply after a container restarts (new netns).
+        self.applied: dict[str, dict[str, list[Rule]]] = {}
+
+    @staticmethod
+    def uses_iptables(fault_id: str, kind: str) -> bool:
+        # A one-way partition asks for "blackhole" with ids <fault>/out and <fault>/in: it is
+        # still a partition, so it is dropped by the kernel too.
+        return kind in IPTABLES_KINDS or (kind == "blackhole" and fault_id.endswith(("/out", "/in")))
+
+    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
+                        params: dict[str, Any]) -> None:
+        if not self.uses_iptables(fault_id, kind):
+            await self.proxy.add_fault(fault_id, kind, links, direction, params)
+            return
+        per_container: dict[str, list[Rule]] = {}
+        for link in links:
+            src = link.split("->")[0]
+            host, port = link_address(link)
+            ip = await asyncio.to_thread(self.ip_of, host)
+            if not ip:
+                raise RuntimeError(f"no address for {host}: is it running?")
+            per_container.setdefault(src, []).extend(
+                link_rules(fault_id, kind, ip, port, direction, params))
+        self.applied[fault_id] = per_container
+        results = await asyncio.gather(
+            *(asyncio.to_thread(self._apply, name, rules) for name, rules in per_container.items()),
+            return_exceptions=True,
+        )
+        errors = [r for r in results if isinstance(r, Exception)]
+        if errors:
+            raise RuntimeError("; ".join(str(e) for e in errors))
+
+    def _apply(self, name: str, rules: list[Rule]) -> None:
+        pid = self.pid_of(name)
+        if not pid:
+            # Not running: nothing to cut now; reapply() adds the rules when it comes back.
+            log.info("%s is not running; its rules apply when it starts", name)
+            return
+        script = SETUP + " ; set -e ; " + " ; ".join(r.command() for r in rules)
+        result = run_in_netns(pid, script)
+        if result.returncode != 0:
+            raise RuntimeError(f"iptables in {name} failed: {result.stderr.strip()[-300:]}")
+
+    async def remove_fault(self, fault_id: str) -> None:
+        self.applied.pop(fault_id, None)
+        # Look everywhere: after a controller crash nobody remembers where the rules went.
+        names = self.names()
+        script = " ; ".join(remove_script(f) for f in (fault_id,))
+        results = await asyncio.gather(
+            *(asyncio.to_thread(self._run, n, script) for n in names), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, Exception)]
+        await self.proxy.remove_fault(fault_id)
+        if errors:
+            raise RuntimeError("; ".join(str(e) for e in errors))
+
+    def _run(self, name: str, script: str) -> None:
+        pid = self.pid_of(name)
+        if not pid:
+            return  # a stopped container has no rules: its namespace is gone
+        result = run_in_netns(pid, script)
+        if result.returncode != 0:
+            raise RuntimeError(f"iptables in {name} failed: {result.stderr.strip()[-300:]}")
+
+    async def clear(self) -> None:
+        self.applied.clear()
+        await asyncio.gather(*(asyncio.to_thread(self.cleanup, n) for n in self.names()))
+        await self.proxy.clear()
+
+    def cleanup(self, name: str) -> bool:
+        """Remove every gameday rule and chain from one container; True if it ran."""
+        pid = self.pid_of(name)
+        if not pid:
+            return False
+        result = run_in_netns(pid, CLEANUP)
+        return result.returncode == 0
+
+    def reapply(self, name: str) -> None:
+        """A container restarted with a fresh namespace: put its active rules back."""
+        rules = [r for per in self.applied.values() for r in per.get(name, [])]
+        if rules:
+            log.info("re-applying %d iptables rules in restarted %s", len(rules), name)
+            self._apply(name, rules)
+
+    @staticmethod
+    def rules_in(pid: int) -> list[str]:
+        """The gameday rules in a namespace (for tests and diagnostics)."""
+        result = run_in_netns(pid, f"iptables -w -S {CHAIN_IN} ; iptables -w -S {CHAIN_OUT}")
+        return [line for line in result.stdout.splitlines() if "gd:" in line]

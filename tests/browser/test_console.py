@@ -1,0 +1,101 @@
+"""The console in a real browser against the real local stack: it loads, its charts show data,
+a fault injected from the page shows in the timeline, the topology and the charts, and abort
+clears it."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+
+import pytest
+
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="Playwright for Python is missing: pip install -e '.[test]'"
+)
+expect = sync_api.expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.stack]
+
+
+def wait_for_attribute(page, selector: str, attribute: str, predicate, timeout: float = 20.0):
+    """Poll an element's attribute until predicate(value) holds; returns the value."""
+    deadline = time.monotonic() + timeout
+    value = None
+    while time.monotonic() < deadline:
+        value = page.get_attribute(selector, attribute)
+        if value is not None and predicate(value):
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"{selector}[{attribute}] still {value!r} after {timeout}s")
+
+
+def test_console_loads_with_live_topology_and_charts(console, stack):
+    page = console.page
+    status = stack.status()
+    for component in status["components"]:
+        expect(page.locator(f'.card[data-name="{component["name"]}"]')).to_be_visible()
+    leader = status["store_leader"]
+    expect(page.locator(f'.card[data-name="{leader}"]')).to_have_attribute("data-leader", "true")
+    expect(page.locator("#phase")).to_have_text(re.compile("ready|degraded"))
+    # The page got the token from /api/console/session because it runs on 127.0.0.1.
+    expect(page.locator("#auth")).to_contain_text("controls enabled")
+    expect(page.locator("#inject")).to_be_enabled()
+    # Local runtime: Prometheus but no Grafana.
+    expect(page.locator('#links a[data-endpoint="prometheus"]')).to_be_visible()
+    expect(page.locator('#links a[data-endpoint="grafana"]')).to_have_count(0)
+
+    # Every golden-signal chart draws real samples, and the up lanes list every scraped target.
+    for chart in ("rate", "errors", "latency"):
+        wait_for_attribute(page, f"#chart-{chart}", "data-points", lambda v: int(v) >= 10)
+    last_rate = json.loads(page.get_attribute("#chart-rate", "data-last"))
+    assert all(value and value > 1 for value in last_rate), last_rate  # server and client req/s
+    wait_for_attribute(page, "#chart-up", "data-points", lambda v: int(v) >= 8)
+    expect(page.locator("#chart-up .value")).to_contain_text("up")
+    expect(page.locator("#chart-rate canvas")).to_be_visible()
+    expect(page.locator("#prom-state")).to_contain_text("live")
+    expect(page.locator("#banner")).to_be_hidden()
+    # The inject form is built from the catalog.
+    catalog = stack.controller.get("/api/catalog")
+    expect(page.locator("#fault-type option")).to_have_count(len(catalog))
+    console.screenshot("console-overview")
+
+
+def test_kill_from_the_page_shows_everywhere_and_abort_clears_it(console, stack):
+    page = console.page
+    try:
+        expect(page.locator("#fault-type option")).not_to_have_count(0)
+        wait_for_attribute(page, "#chart-rate", "data-points", lambda v: int(v) >= 10)
+        page.select_option("#fault-type", "kill")
+        page.fill("#fault-target", "web-2")
+        page.check('[data-param="stay_down"]')
+        page.fill("#fault-duration", "60s")
+        page.click("#inject")
+        expect(page.locator("#inject-result")).to_contain_text("kill → web-2")
+
+        # Timeline, topology and banner all show it, and the API agrees.
+        item = page.locator('.fault[data-type="kill"][data-targets="web-2"]')
+        expect(item).to_have_attribute("data-state", "active")
+        card = page.locator('.card[data-name="web-2"]')
+        expect(card).to_have_attribute("data-faulted", "true")
+        expect(card).to_have_attribute("data-state", "stopped")
+        expect(page.locator("#banner")).to_be_visible()
+        expect(page.locator("#banner")).to_contain_text("kill")
+        active = stack.controller.get("/api/faults?state=active")
+        assert [(f["type"], f["targets"]) for f in active] == [("kill", ["web-2"])]
+
+        # Prometheus sees web-2 down; let the 15 s rate windows show the blip, then keep it.
+        wait_for_attribute(page, "#chart-up", "data-down", lambda v: "web-2" in v.split(","))
+        time.sleep(12)
+        console.screenshot("console-kill-web-2")
+
+        page.click("#abort")
+        expect(page.locator("#banner")).to_be_hidden()
+        expect(item).to_have_attribute("data-state", "reverted")
+        expect(card).to_have_attribute("data-faulted", "false")
+        expect(card).to_have_attribute("data-health", "healthy", timeout=30_000)
+        assert stack.controller.get("/api/faults?state=active") == []
+        wait_for_attribute(page, "#chart-up", "data-down", lambda v: v == "", timeout=30)
+        console.screenshot("console-after-abort")
+    finally:
+        stack.controller.post("/api/abort")
