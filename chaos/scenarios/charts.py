@@ -53,6 +53,7 @@ PANELS = (
     }),
 )
 
+GAP_SECONDS = 2.5  # query_range step is 1 s; a longer gap means no data
 _SHADES = ("#f4a261", "#e76f51", "#2a9d8f", "#8ab17d", "#e9c46a", "#9d8189")
 
 
@@ -68,13 +69,27 @@ def _shade(ax: Axes, windows: list[Window], label_them: bool) -> None:
                     bbox={"facecolor": color, "alpha": 0.35, "lw": 0, "pad": 1})
 
 
+def _with_gaps(points: Points, scale: float) -> tuple[list[float], list[float]]:
+    """x and y with a NaN wherever samples are missing, so matplotlib breaks the line instead
+    of drawing a straight slope across a period with no data."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for t, v in points:
+        if xs and t - xs[-1] > GAP_SECONDS:
+            xs.append(xs[-1] + 1)
+            ys.append(float("nan"))
+        xs.append(t)
+        ys.append(v * scale)
+    return xs, ys
+
+
 def _draw(ax: Axes, panel: Panel, series: dict[str, Points], windows: list[Window],
           label_windows: bool) -> None:
     _shade(ax, windows, label_windows)
     for index, (label, points) in enumerate(series.items()):
         if points:
             # Dashed second lines stay visible where two series sit on the same value.
-            ax.plot([t for t, _ in points], [v * panel.scale for _, v in points], lw=1.4,
+            ax.plot(*_with_gaps(points, panel.scale), lw=1.4,
                     ls="-" if index == 0 else "--", label=label,
                     drawstyle="steps-post" if panel.key == "store-leader" else None)
     if panel.threshold is not None:

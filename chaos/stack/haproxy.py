@@ -16,7 +16,7 @@ def render(plan: StackPlan, active_webs: set[str] | None = None) -> str:
         else {c.name for c in plan.components if c.role == "web" and not c.standby}
     )
     servers = "\n".join(
-        f"    server {web} {links[f'lb->{web}'].listen} check" + ("" if web in active else " disabled")
+        f"    server {web} {links[f'lb->{web}'].listen} check{'' if web in active else ' disabled'}"
         for web in plan.names("web")
     )
     return f"""\

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.conftest import stack  # noqa: F401  (the session's real stack)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -1,0 +1,185 @@
+"""`gameday up/down --runtime docker`: the Compose stack driven from the host.
+
+chaos/cli/stack.py calls these; nothing here prints except through the `say` callback.
+
+    compose_up(state)     docker compose up -d, wait until the controller reports healthy
+    compose_down(state)   docker compose down -v (project and files read from compose.json)
+    engine_available()    does a Docker engine answer? (for --runtime auto)
+
+The controller inside Compose writes stack.json (the controller at its published port),
+token and compose.json into the state dir, which is bind-mounted at /state, so `gameday
+status`, `inject`, `faults` and `down` work unchanged against it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from chaos.state import StateDir
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
+OFFLINE_FILE = REPO_ROOT / "compose" / "offline" / "docker-compose.offline.yml"
+OFFLINE_PYTHON_IMAGE = "gameday-offline/python:3.11"
+DEFAULT_PROJECT = "gameday"
+
+
+class ComposeError(Exception):
+    pass
+
+
+def compose_command() -> list[str]:
+    """`docker compose` (v2) when the plugin answers, else docker-compose 1.29."""
+    if shutil.which("docker"):
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose"):
+        return ["docker-compose"]
+    raise ComposeError("neither `docker compose` nor `docker-compose` is installed "
+                       "(Debian: apt-get install -y docker.io docker-compose)")
+
+
+def engine_available(timeout: float = 3.0) -> bool:
+    try:
+        import docker
+
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+        client.close()
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "no engine"
+        return False
+
+
+def offline_images_present() -> bool:
+    probe = subprocess.run(["docker", "image", "inspect", OFFLINE_PYTHON_IMAGE],
+                           capture_output=True, check=False)
+    return probe.returncode == 0
+
+
+def compose_files(offline: bool) -> list[Path]:
+    return [COMPOSE_FILE, OFFLINE_FILE] if offline else [COMPOSE_FILE]
+
+
+def _base_args(project: str, files: list[Path]) -> list[str]:
+    args = [*compose_command(), "-p", project]
+    for path in files:
+        args += ["-f", str(path)]
+    return args
+
+
+def compose_env(state: StateDir, ports: dict[str, int] | None = None,
+                rate: float | None = None) -> dict[str, str]:
+    """Environment for Compose: the state dir, a per-stack admin token, published ports."""
+    env = dict(os.environ)
+    env["GAMEDAY_STATE_DIR"] = str(state.root)
+    token_file = state.root / "admin-token"
+    if not token_file.exists():
+        token_file.write_text(secrets.token_urlsafe(24) + "\n")
+        token_file.chmod(0o600)
+    env["GAMEDAY_ADMIN_TOKEN"] = token_file.read_text().strip()
+    names = {"api": "GAMEDAY_API_PORT", "prometheus": "GAMEDAY_PROMETHEUS_PORT",
+             "controller": "GAMEDAY_CONTROLLER_PORT", "loadgen": "GAMEDAY_LOADGEN_PORT",
+             "grafana": "GAMEDAY_GRAFANA_PORT"}
+    for endpoint, port in (ports or {}).items():
+        env[names[endpoint]] = str(port)
+    if rate is not None:
+        env["GAMEDAY_LOAD_RATE"] = f"{rate:g}"
+    return env
+
+
+def compose_up(
+    state: StateDir, *, offline: bool | None = None, grafana: bool | None = None,
+    project: str = DEFAULT_PROJECT, ports: dict[str, int] | None = None,
+    rate: float | None = None, build: bool = False, timeout: float = 300.0,
+    say: Callable[[str], None] = lambda _msg: None,
+) -> dict:
+    """Start the Compose stack and wait until the controller says it is healthy.
+
+    offline=None picks the offline override when its images exist (build-images.sh ran).
+    Grafana starts unless offline (it has no offline image) or grafana=False.
+    Returns the controller's /api/status.
+    """
+    from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable
+
+    if offline is None:
+        offline = offline_images_present()
+    files = compose_files(offline)
+    state.ensure()
+    for stale in (state.stack_file, state.root / "compose.json", state.controller_pid_file):
+        stale.unlink(missing_ok=True)
+    env = compose_env(state, ports, rate)
+    args = [*_base_args(project, files), "up", "-d"]
+    if build:
+        args.append("--build")
+    if grafana is False or (grafana is None and offline):
+        services = [s for s in _services(project, files, env) if s != "grafana"]
+        args += services
+    say(f"docker compose up ({'offline images' if offline else 'official images'}, "
+        f"project {project})")
+    run = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
+                         check=False)
+    if run.returncode != 0:
+        raise ComposeError(f"compose up failed:\n{run.stderr[-3000:]}")
+    deadline = time.monotonic() + timeout
+    last: dict | None = None
+    while time.monotonic() < deadline:
+        if state.stack_file.exists() and state.token():
+            try:
+                last = ControllerClient(state, timeout=3.0).get("/api/status")
+                if last.get("healthy") and last.get("phase") == "ready":
+                    return last
+            except (ControllerUnavailable, ApiError):
+                pass
+        time.sleep(1.0)
+    raise ComposeError(f"the Compose stack did not become healthy in {timeout:.0f}s; "
+                       f"last status: {last}")
+
+
+def _services(project: str, files: list[Path], env: dict[str, str]) -> list[str]:
+    run = subprocess.run([*_base_args(project, files), "config", "--services"], cwd=REPO_ROOT,
+                         env=env, capture_output=True, text=True, check=True)
+    return [line.strip() for line in run.stdout.splitlines() if line.strip()]
+
+
+def compose_down(state: StateDir, *, volumes: bool = True,
+                 say: Callable[[str], None] = lambda _msg: None) -> bool:
+    """Tear the Compose stack down; False when the state dir names no Compose stack."""
+    marker = state.read_json(state.root / "compose.json")
+    if marker is None:
+        return False
+    project = marker.get("project") or DEFAULT_PROJECT
+    working_dir = Path(marker.get("working_dir") or REPO_ROOT)
+    files = [working_dir / f for f in (marker.get("config_files") or "").split(",") if f] \
+        or [COMPOSE_FILE]
+    env = compose_env(state)
+    args = [*_base_args(project, files), "down", "--remove-orphans"]
+    if volumes:
+        args.append("-v")
+    say(f"docker compose down (project {project})")
+    run = subprocess.run(args, cwd=working_dir, env=env, capture_output=True, text=True,
+                         check=False)
+    if run.returncode != 0:
+        raise ComposeError(f"compose down failed:\n{run.stderr[-3000:]}")
+    for path in (state.root / "compose.json", state.stack_file, state.controller_pid_file):
+        path.unlink(missing_ok=True)
+    return True
+
+
+def is_compose_stack(state: StateDir) -> bool:
+    return (state.root / "compose.json").exists()
+
+
+def endpoint_lines(status: dict) -> list[tuple[str, str]]:
+    """What `gameday up --runtime docker` prints: every URL a user opens."""
+    labels = {"api": "API", "grafana": "Grafana", "prometheus": "Prometheus",
+              "loadgen": "Locust", "controller": "controller"}
+    endpoints = status.get("endpoints", {})
+    return [(labels[k], endpoints[k]) for k in labels if k in endpoints]
