@@ -73,6 +73,8 @@ def main() -> None:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # httpx logs every request at INFO: the health loop alone would flood the log.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.exit(asyncio.run(serve(StateDir(args.state_dir))))
 
 

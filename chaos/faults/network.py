@@ -28,7 +28,9 @@ class LinkFault(Fault):
     roles: ClassVar[frozenset[str]] = frozenset({"lb", "web", "store"})
     needs: ClassVar[frozenset[str]] = frozenset({"proxy"})
     mechanisms: ClassVar[dict[str, str]] = {
-        "local": "fault proxy", "docker": "fault proxy (netem is not relied on)", "fake": "recorded",
+        "local": "fault proxy",
+        "docker": "fault proxy (netem is not relied on)",
+        "fake": "recorded",
     }
     peer_param: ClassVar[str | None] = "to"
     proxy_kind: ClassVar[str]

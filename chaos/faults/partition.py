@@ -27,7 +27,8 @@ class Partition(LinkFault):
     Params = PartitionParams
     mechanisms = {
         "local": "fault proxy",
-        "docker": "iptables DROP in the dialler's network namespace (nsenter)",
+        "docker": "iptables in the dialler's network namespace (nsenter): outgoing REJECT "
+        "with tcp-reset, incoming DROP",
         "fake": "recorded",
     }
 

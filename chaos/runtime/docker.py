@@ -335,9 +335,8 @@ class DockerRuntime(Runtime):
                 unit.pid = st.get("Pid") or None
                 unit.started_at = _parse_time(st.get("StartedAt"))
                 if state in ("exited", "dead") and unit.expected_exit is None:
-                    unit.last_exit = (
-                        "OOM-killed" if st.get("OOMKilled") else f"exited with code {st.get('ExitCode')}"
-                    )
+                    code = st.get("ExitCode")
+                    unit.last_exit = "OOM-killed" if st.get("OOMKilled") else f"exited with code {code}"
                     if st.get("OOMKilled"):
                         self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
         for name, unit in self.units.items():

@@ -5,14 +5,14 @@ partition can be what it is on real machines, packets dropped by the kernel, ins
 userspace proxy closing sockets. Every link `a->b` is one (proxy address, port) as seen from
 `a` (docker_plan.py), so two rules in `a`'s namespace cut exactly that link:
 
-    OUTPUT -p tcp -d <proxy> --dport <port> -j DROP     (upstream: a's bytes to b)
-    INPUT  -p tcp -s <proxy> --sport <port> -j DROP     (downstream: b's answers to a)
+    OUTPUT -p tcp -d <proxy> --dport <port> -j REJECT --reject-with tcp-reset   (a's bytes to b)
+    INPUT  -p tcp -s <proxy> --sport <port> -j DROP                             (b's answers to a)
 
 Loss adds `-m statistic --mode random --probability P` (real packet loss: TCP retransmits).
 
 How the controller gets into a namespace: `nsenter -t <container pid> -n` from the controller,
-which runs privileged with `pid: host`. It already holds the Docker socket (root on the host in
-all but name), so this adds no privilege, and it costs ~10 ms per namespace where a helper
+which runs with `pid: host` and CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE. It already holds
+the Docker socket (root on the host in all but name), so this adds no privilege, and it costs ~10 ms per namespace where a helper
 container on `network_mode: container:<target>` costs a container start (~0.5 s on 2 cores)
 and must be recreated whenever the target restarts with a new namespace.
 
@@ -59,12 +59,17 @@ def link_rules(fault_id: str, kind: str, ip: str, port: int, direction: str,
     if kind == "loss":
         probability = float(params.get("probability", 0.1))
         match = f"-m statistic --mode random --probability {probability:.4f} "
-    tag = f"-m comment --comment {shlex.quote(comment(fault_id))} -j DROP"
+    tag = f"-m comment --comment {shlex.quote(comment(fault_id))}"
+    # A cut resets the dialler's connections when it sends, as the proxy's `cut` does and as a
+    # router answering "unreachable" would: clients fail over at once instead of hanging
+    # until their timeouts (which would also fail HAProxy's 400 ms readiness checks of web
+    # instances that merely *prefer* the cut member). What comes back is dropped.
+    out_target = "REJECT --reject-with tcp-reset" if kind == "cut" else "DROP"
     rules = []
     if direction in ("both", "upstream"):
-        rules.append(Rule(CHAIN_OUT, f"-p tcp -d {ip} --dport {port} {match}{tag}"))
+        rules.append(Rule(CHAIN_OUT, f"-p tcp -d {ip} --dport {port} {match}{tag} -j {out_target}"))
     if direction in ("both", "downstream"):
-        rules.append(Rule(CHAIN_IN, f"-p tcp -s {ip} --sport {port} {match}{tag}"))
+        rules.append(Rule(CHAIN_IN, f"-p tcp -s {ip} --sport {port} {match}{tag} -j DROP"))
     return rules
 
 
@@ -120,7 +125,8 @@ class NetControl:
     def uses_iptables(fault_id: str, kind: str) -> bool:
         # A one-way partition asks for "blackhole" with ids <fault>/out and <fault>/in: it is
         # still a partition, so it is dropped by the kernel too.
-        return kind in IPTABLES_KINDS or (kind == "blackhole" and fault_id.endswith(("/out", "/in")))
+        one_way_partition = kind == "blackhole" and fault_id.endswith(("/out", "/in"))
+        return kind in IPTABLES_KINDS or one_way_partition
 
     async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
                         params: dict[str, Any]) -> None:

@@ -1,0 +1,63 @@
+"""What the console, the API and the dashboards may show while a drill hides its faults.
+
+A learner must see what an on-call engineer would: alerts, dashboards, logs and status, never
+the fault itself. So hidden faults are left out of fault listings and of the chaos_* series
+(the dashboards' annotation source), and the status of a component they hit looks like real
+life: a frozen process is `running` (only its health says otherwise), nothing is `held_down`,
+and an exit the controller caused reads like any unexpected exit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from chaos.controller.faults import FaultRecord
+
+# Exit texts the fault mechanisms themselves produce (SIGKILL, SIGTERM stop); a crash in real
+# life would just be an exit. OOM kills stay: the kernel reports those in real life too.
+_FAULT_EXITS = ("stopped", "killed by SIGKILL", "killed by SIGTERM", "killed by SIGSTOP")
+UNEXPECTED_EXIT = "exited unexpectedly"
+
+
+def visible(records: list[FaultRecord], hidden: set[str]) -> list[FaultRecord]:
+    return [r for r in records if r.id not in hidden]
+
+
+def mask_component(component: dict, hit: set[str]) -> dict:
+    """A status entry as a learner may see it, for a component hit by a hidden fault."""
+    if component.get("name") not in hit:
+        return component
+    masked = dict(component)
+    if masked.get("state") == "paused":
+        masked["state"] = "running"
+    masked["held_down"] = False
+    if masked.get("last_exit") in _FAULT_EXITS:
+        masked["last_exit"] = UNEXPECTED_EXIT
+    return masked
+
+
+def mask_status(status: dict, hit: set[str]) -> dict:
+    if not hit:
+        return status
+    return {**status, "components": [mask_component(c, hit) for c in status["components"]]}
+
+
+def hidden_counts(records: dict[str, FaultRecord], hidden: set[str]
+                  ) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    """(injections, reverts) the hidden faults added to the fault manager's counters, so the
+    exported counters can leave them out until the reveal."""
+    injections: Counter[tuple[str, str]] = Counter()
+    reverts: Counter[tuple[str, str]] = Counter()
+    for fault_id in hidden:
+        record = records.get(fault_id)
+        if record is None:
+            continue
+        if record.state in ("active", "reverting", "reverted", "revert_failed"):
+            injections[(record.type, "applied")] += 1
+        elif record.state in ("failed", "skipped"):
+            injections[(record.type, record.state)] += 1
+        if record.state == "reverted":
+            reverts[(record.type, "ok")] += 1
+        if record.revert_attempts:
+            reverts[(record.type, "failed")] += record.revert_attempts
+    return injections, reverts

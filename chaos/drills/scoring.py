@@ -1,0 +1,65 @@
+"""How a drill is scored (pure logic, documented in docs/drills.md).
+
+Diagnosis is worth 80 (component 40, cause 40) and counts only for a fully right answer: half
+right is wrong, as it would be on call. Speed adds up to 20. Each hint taken and each wrong
+answer before the right one costs points. A learner has MAX_ANSWERS tries.
+"""
+
+from __future__ import annotations
+
+from chaos.drills.model import Answer, Drill, Score
+
+MAX_ANSWERS = 3
+COMPONENT_POINTS = 40
+CAUSE_POINTS = 40
+SPEED_POINTS = 20
+FULL_SPEED_SECONDS = 120.0  # diagnosed within 2 minutes: all speed points
+NO_SPEED_SECONDS = 600.0  # after 10 minutes: none
+HINT_COSTS = (5, 10, 15)  # the first hint is cheap, the last almost gives it away
+WRONG_ANSWER_PENALTY = 10
+
+
+def hint_cost(index: int) -> int:
+    return HINT_COSTS[min(index, len(HINT_COSTS) - 1)]
+
+
+def speed_points(seconds: float) -> int:
+    if seconds <= FULL_SPEED_SECONDS:
+        return SPEED_POINTS
+    if seconds >= NO_SPEED_SECONDS:
+        return 0
+    left = (NO_SPEED_SECONDS - seconds) / (NO_SPEED_SECONDS - FULL_SPEED_SECONDS)
+    return round(SPEED_POINTS * left)
+
+
+def score(answers: list[Answer], hints_used: int) -> Score:
+    hint_penalty = sum(hint_cost(i) for i in range(hints_used))
+    right = next((a for a in answers if a.correct), None)
+    wrong_before = len(answers) if right is None else answers.index(right)
+    retry_penalty = WRONG_ANSWER_PENALTY * wrong_before
+    if right is None:
+        why = ("no answer" if not answers
+               else f"{len(answers)} wrong answer(s): the diagnosis does not count")
+        return Score(total=0, diagnosis=0, speed=0, hint_penalty=hint_penalty,
+                     retry_penalty=retry_penalty, explanation=why)
+    diagnosis = COMPONENT_POINTS + CAUSE_POINTS
+    speed = speed_points(right.t)
+    total = max(0, diagnosis + speed - hint_penalty - retry_penalty)
+    return Score(total=total, diagnosis=diagnosis, speed=speed, hint_penalty=hint_penalty,
+                 retry_penalty=retry_penalty,
+                 explanation=f"right after {right.t:.0f}s: {diagnosis} diagnosis + {speed} speed "
+                             f"- {hint_penalty} for {hints_used} hint(s) - {retry_penalty} for "
+                             f"{wrong_before} wrong answer(s)")
+
+
+def outcome(diagnosed: bool, mitigated: bool) -> str:
+    if diagnosed and mitigated:
+        return "solved"
+    if mitigated:
+        return "mitigated"
+    return "diagnosed" if diagnosed else "unsolved"
+
+
+def diagnosis_closed(drill: Drill) -> bool:
+    """No more answers are taken: one was right, or every try is used."""
+    return any(a.correct for a in drill.answers) or len(drill.answers) >= MAX_ANSWERS

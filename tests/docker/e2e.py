@@ -1,0 +1,219 @@
+"""End-to-end checks of a running Compose stack: `python -m tests.docker.e2e --state-dir DIR`.
+
+Run by .ci/docker-e2e after `compose up`. Prints one PASS/FAIL line per check; exits 1 on any
+failure. The same visible effects as the local runtime's live tests:
+
+* every service healthy, every Prometheus target up with `instance` = component name;
+* kill web-2: HAProxy takes it out of rotation, the controller brings the container back;
+* partition the store leader (iptables in the network namespaces): a new leader is elected,
+  writes through the API succeed, the old leader rejoins after the revert, no rule remains;
+* the load generator's consistency checker reports zero violations.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+EXPECTED_TARGETS = {
+    ("proxy", "proxy"), ("store", "store-1"), ("store", "store-2"), ("store", "store-3"),
+    ("web", "web-1"), ("web", "web-2"), ("web", "web-3"), ("lb", "lb"),
+    ("prometheus", "prometheus"), ("loadgen", "loadgen"), ("controller", "controller"),
+}
+
+
+class Stack:
+    def __init__(self, state_dir: Path, project: str) -> None:
+        stack = json.loads((state_dir / "stack.json").read_text())
+        self.endpoints = stack["endpoints"]
+        self.project = project
+        token = (state_dir / "token").read_text().strip()
+        self.http = httpx.Client(timeout=10.0)
+        self.auth = {"Authorization": f"Bearer {token}"}
+        self.controller = self.endpoints["controller"]
+
+    def status(self) -> dict:
+        return self.http.get(f"{self.controller}/api/status").json()
+
+    def component(self, name: str) -> dict:
+        return next(c for c in self.status()["components"] if c["name"] == name)
+
+    def inject(self, body: dict) -> dict:
+        response = self.http.post(f"{self.controller}/api/faults", json=body, headers=self.auth)
+        if response.status_code != 201:
+            raise AssertionError(f"inject {body} -> {response.status_code} {response.text}")
+        return response.json()
+
+    def revert(self, fault_id: str) -> dict:
+        return self.http.delete(f"{self.controller}/api/faults/{fault_id}",
+                                headers=self.auth).json()
+
+    def query(self, promql: str) -> list[dict]:
+        response = self.http.get(f"{self.endpoints['prometheus']}/api/v1/query",
+                                 params={"query": promql})
+        return response.json()["data"]["result"]
+
+    def put(self, key: str, value: str) -> httpx.Response:
+        return self.http.put(f"{self.endpoints['api']}/kv/{key}", json={"value": value},
+                             timeout=3.0)
+
+    def container_pid(self, service: str) -> int | None:
+        out = subprocess.run(
+            ["docker", "ps", "-q", "--filter", f"label=com.docker.compose.project={self.project}",
+             "--filter", f"label=com.docker.compose.service={service}"],
+            capture_output=True, text=True, check=False).stdout.split()
+        if not out:
+            return None
+        pid = subprocess.run(["docker", "inspect", "-f", "{{.State.Pid}}", out[0]],
+                             capture_output=True, text=True, check=False).stdout.strip()
+        return int(pid) if pid.isdigit() and pid != "0" else None
+
+    def gameday_rules(self, service: str) -> list[str]:
+        pid = self.container_pid(service)
+        if pid is None:
+            return []
+        out = subprocess.run(["nsenter", "-t", str(pid), "-n", "iptables", "-S"],
+                             capture_output=True, text=True, check=False).stdout
+        return [line for line in out.splitlines() if "gd:" in line]
+
+
+def wait_for(what: str, check: Callable[[], object], timeout: float,
+             interval: float = 0.5) -> object:
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            result = check()
+            if result:
+                return result
+        except Exception as exc:  # noqa: BLE001 - retried until the deadline
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}"
+                         + (f" (last error: {last_error})" if last_error else ""))
+
+
+class Report:
+    def __init__(self) -> None:
+        self.failed = 0
+        self.passed = 0
+
+    def check(self, name: str, fn: Callable[[], str | None]) -> bool:
+        started = time.monotonic()
+        try:
+            detail = fn() or ""
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, then we go on
+            self.failed += 1
+            print(f"FAIL {name} ({time.monotonic() - started:.1f}s): {exc}", flush=True)
+            return False
+        self.passed += 1
+        print(f"PASS {name} ({time.monotonic() - started:.1f}s) {detail}".rstrip(), flush=True)
+        return True
+
+
+def run(stack: Stack) -> Report:
+    report = Report()
+
+    def all_healthy() -> str:
+        status = wait_for("the controller to report every component healthy",
+                          lambda: (s := stack.status()).get("healthy") and s, 180)
+        names = [c["name"] for c in status["components"]]
+        return (f"runtime={status['runtime']} leader={status['store_leader']} "
+                f"({len(names)} components)")
+
+    def targets_up() -> str:
+        def up() -> bool:
+            results = stack.query("up")
+            seen = {(r["metric"]["job"], r["metric"]["instance"]) for r in results
+                    if r["value"][1] == "1"}
+            return seen >= EXPECTED_TARGETS
+        wait_for("every Prometheus target up", up, 60)
+        return f"{len(EXPECTED_TARGETS)} targets"
+
+    def kill_web() -> str:
+        before = stack.component("web-2")
+        fault = stack.inject({"type": "kill", "target": "web-2", "duration": "30s"})
+        # HAProxy takes it out (observed through Prometheus, which scrapes lb every second).
+        wait_for("HAProxy to mark web-2 DOWN", lambda: any(
+            r["value"][1] == "0" for r in stack.query(
+                'min_over_time(haproxy_server_status{proxy="web",server="web-2",state="UP"}[30s])')
+        ), 20)
+        # The controller starts the container again, and HAProxy puts it back.
+        wait_for("web-2 restarted and healthy", lambda: (
+            (c := stack.component("web-2"))["restarts"] > before["restarts"]
+            and c["health"] == "healthy" and c["state"] == "running"), 45)
+        wait_for("HAProxy to mark web-2 UP again", lambda: any(
+            r["value"][1] == "1" for r in stack.query(
+                'haproxy_server_status{proxy="web",server="web-2",state="UP"}')), 30)
+        stack.revert(fault["id"])
+        return f"pid {before['pid']} -> {stack.component('web-2')['pid']}"
+
+    def partition_leader() -> str:
+        old = wait_for("a store leader", lambda: stack.status()["store_leader"], 30)
+        fault = stack.inject({"type": "partition", "target": old, "duration": "60s"})
+        try:
+            rules = sum(len(stack.gameday_rules(s)) for s in
+                        ("store-1", "store-2", "store-3", "web-1", "web-2", "web-3"))
+            if rules == 0:
+                raise AssertionError("no iptables rule found in any namespace")
+            new = wait_for("a new store leader", lambda: (
+                (leader := stack.status()["store_leader"]) not in (None, old) and leader), 30)
+            wait_for(f"{old} reported unhealthy", lambda: stack.component(old)["health"]
+                     == "unhealthy", 20)
+            written = wait_for("a write through the API", lambda: stack.put(
+                "e2e-partition", f"written-under-partition-{time.time():.0f}"
+            ).status_code == 200, 30)
+            assert written
+        finally:
+            stack.revert(fault["id"])
+        wait_for(f"{old} healthy again after the revert", lambda: stack.component(old)["health"]
+                 == "healthy", 60)
+        left = {s: stack.gameday_rules(s) for s in
+                ("store-1", "store-2", "store-3", "web-1", "web-2", "web-3", "lb")}
+        if any(left.values()):
+            raise AssertionError(f"iptables rules left after revert: {left}")
+        return f"leader {old} -> {new}; {rules} iptables rules applied and removed"
+
+    def consistency() -> str:
+        url = f"{stack.endpoints['loadgen']}/gameday/consistency"
+        summary = stack.http.get(url).json()
+        violations = summary["violations"]
+        if sum(violations.values()) != 0:
+            raise AssertionError(f"violations: {violations}; examples: {summary['examples'][:3]}")
+        if summary["reads_checked"] == 0:
+            raise AssertionError("the checker checked no read")
+        return (f"0 violations in {summary['reads_checked']} reads, "
+                f"{summary['acknowledged_writes']} acknowledged writes")
+
+    def healthy_at_end() -> str:
+        return all_healthy()
+
+    if not report.check("stack healthy", all_healthy):
+        return report
+    report.check("prometheus targets up", targets_up)
+    report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
+    report.check("partition store leader (new leader, writes succeed)", partition_leader)
+    report.check("consistency checker: zero violations", consistency)
+    report.check("stack healthy after the faults", healthy_at_end)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m tests.docker.e2e")
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--project", default="gameday")
+    args = parser.parse_args()
+    report = run(Stack(args.state_dir, args.project))
+    print(f"e2e: {report.passed} passed, {report.failed} failed", flush=True)
+    sys.exit(1 if report.failed else 0)
+
+
+if __name__ == "__main__":
+    main()

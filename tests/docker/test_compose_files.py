@@ -1,0 +1,112 @@
+"""The Compose files and the Docker runtime's plan describe the same stack (no Docker needed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from chaos.faults import FAULTS
+from chaos.runtime import docker_plan
+from chaos.stack.plan import StackPlan
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+OFFLINE = yaml.safe_load((ROOT / "compose/offline/docker-compose.offline.yml").read_text())
+SERVICES = COMPOSE["services"]
+
+
+def plan() -> StackPlan:
+    return docker_plan.build_compose_plan(Path("/state"), admin_token="t")
+
+
+def test_same_component_names_as_the_local_runtime():
+    names = set(plan().names()) | {"controller"}
+    assert names == {"proxy", "store-1", "store-2", "store-3", "web-1", "web-2", "web-3", "lb",
+                     "prometheus", "loadgen", "controller"}
+    assert set(SERVICES) == names | {"grafana"}
+
+
+def test_file_format_and_hardening():
+    assert COMPOSE["version"] == "2.4" and OFFLINE["version"] == "2.4"
+    for name, service in SERVICES.items():
+        assert "healthcheck" in service, name
+        assert service.get("mem_limit"), name
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), (name, port)
+        for dep, condition in (service.get("depends_on") or {}).items():
+            assert condition == {"condition": "service_healthy"}, (name, dep)
+    with_socket = [n for n, s in SERVICES.items()
+                   if any("docker.sock" in v for v in s.get("volumes", []))]
+    assert with_socket == ["controller"]
+    assert {"store-1-data", "store-2-data", "store-3-data", "prometheus-data"} <= set(
+        COMPOSE["volumes"])
+    # Offline: every official image swapped, Grafana moved out of the default profile.
+    for name in ("store-1", "store-2", "store-3", "lb", "prometheus"):
+        assert OFFLINE["services"][name]["image"].startswith("gameday-offline/")
+    assert OFFLINE["services"]["grafana"]["profiles"] == ["grafana"]
+
+
+def test_store_commands_match_the_plan():
+    for store in docker_plan.STORES:
+        assert SERVICES[store]["command"] == docker_plan.store_argv(store)[1:]
+
+
+def test_web_store_endpoints_match_the_plan():
+    for web in docker_plan.webs():
+        env = SERVICES[web]["environment"]
+        assert env["GAMEDAY_WEB_STORE_ENDPOINTS"] == docker_plan.web_store_endpoints(web)
+        assert env["GAMEDAY_WEB_NAME"] == web
+
+
+def test_proxy_links_file_is_rendered_from_the_plan():
+    on_disk = json.loads((ROOT / "compose/docker/proxy-links.json").read_text())
+    assert on_disk == docker_plan.proxy_config()
+
+
+def test_haproxy_servers_go_through_the_proxy_links():
+    cfg = (ROOT / "compose/haproxy/haproxy.compose.cfg").read_text()
+    servers = dict(re.findall(r"^\s+server (\S+) (\S+) check", cfg, re.M))
+    assert servers == {w: f"proxy:{docker_plan.lb_link_port(w)}" for w in docker_plan.webs()}
+
+
+def test_prometheus_jobs_and_instances_match_the_local_runtime():
+    config = yaml.safe_load((ROOT / "compose/prometheus/prometheus.compose.yml").read_text())
+    seen = {
+        (job["job_name"], static["labels"]["instance"])
+        for job in config["scrape_configs"] for static in job["static_configs"]
+    }
+    expected = {(c.role, c.name) for c in plan().components} | {("controller", "controller")}
+    assert seen == expected
+
+
+def test_every_link_has_a_distinct_address_for_its_dialler():
+    from chaos.links import LinkTable
+
+    table = LinkTable.from_components(docker_plan.webs(), docker_plan.STORES)
+    addresses = {}
+    for link in table.links:
+        key = (link.src, docker_plan.link_address(link.name))
+        assert key not in addresses, (link.name, addresses.get(key))
+        addresses[key] = link.name
+    listening = {int(link.listen.rsplit(":", 1)[1]) for link in plan().proxy_links}
+    assert {port for _, (_, port) in addresses} <= listening
+
+
+def test_catalog_names_a_docker_mechanism_or_a_reason_for_every_fault():
+    for name, cls in FAULTS.items():
+        assert cls.mechanisms.get("docker") or cls.unsupported.get("docker"), name
+
+
+@pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed")
+def test_docker_compose_accepts_both_files():
+    for files in (["-f", "docker-compose.yml"],
+                  ["-f", "docker-compose.yml", "-f", "compose/offline/docker-compose.offline.yml"]):
+        run = subprocess.run(["docker-compose", *files, "config", "-q"], cwd=ROOT,
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, run.stderr
