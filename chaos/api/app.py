@@ -12,6 +12,7 @@ from prometheus_client import CollectorRegistry, ProcessCollector
 from chaos import console
 from chaos.api import (
     components,
+    drills,
     faults,
     load,
     metrics,
@@ -54,7 +55,7 @@ def create_app(
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
-                   scenarios, remediation):
+                   scenarios, remediation, drills):
         app.include_router(module.router)
     console.install(app)
 

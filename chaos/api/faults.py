@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from chaos.api.auth import require_token
 from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
+from chaos.drills.hiding import hidden_fault_ids, visible
 from chaos.faults import FAULTS
 
 router = APIRouter(prefix="/api", tags=["faults"])
@@ -32,15 +33,18 @@ async def inject(request: Request, body: FaultRequest):
 @router.get("/faults", response_model=list[FaultRecord])
 async def list_faults(request: Request, state: str | None = None):
     """Active and recent faults, newest first; `?state=active` for the active ones only."""
-    manager = request.app.state.controller.faults
+    controller = request.app.state.controller
+    manager = controller.faults
     records = manager.active() if state == "active" else manager.listing()
-    return records
+    # A running drill's faults are the learner's puzzle; they appear after the reveal.
+    return visible(records, hidden_fault_ids(controller))
 
 
 @router.get("/faults/{fault_id}", response_model=FaultRecord)
 async def get_fault(request: Request, fault_id: str):
-    record = request.app.state.controller.faults.records.get(fault_id)
-    if record is None:
+    controller = request.app.state.controller
+    record = controller.faults.records.get(fault_id)
+    if record is None or fault_id in hidden_fault_ids(controller):
         return error_response(FaultError(404, f"no fault {fault_id!r}"))
     return record
 
@@ -49,6 +53,8 @@ async def get_fault(request: Request, fault_id: str):
     "/faults/{fault_id}", dependencies=[Depends(require_token)], response_model=FaultRecord
 )
 async def revert(request: Request, fault_id: str):
+    if fault_id in hidden_fault_ids(request.app.state.controller):
+        return error_response(FaultError(404, f"no fault {fault_id!r}"))
     try:
         return await request.app.state.controller.faults.revert(fault_id)
     except FaultError as exc:
@@ -57,8 +63,12 @@ async def revert(request: Request, fault_id: str):
 
 @router.post("/abort", dependencies=[Depends(require_token)])
 async def abort(request: Request) -> dict:
-    """Revert every active fault now."""
-    reverted = await request.app.state.controller.faults.abort()
+    """Revert every active fault now (a running drill's too: safety first, and it is noted)."""
+    controller = request.app.state.controller
+    drills = getattr(controller, "drills", None)
+    if drills is not None:
+        drills.note_abort()
+    reverted = await controller.faults.abort()
     return {"reverted": [r.id for r in reverted]}
 
 

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from chaos.drills.hiding import drill_running, hidden_counts, hidden_fault_ids
+
 router = APIRouter(tags=["metrics"])
 
 
@@ -55,6 +57,15 @@ class FaultCollector:
 
     def collect(self):
         manager = self.controller.faults
+        # A running drill's faults stay out of every chaos_* series until the reveal: these
+        # series are the dashboards' annotations, and the learner must find the fault alone.
+        hidden = hidden_fault_ids(self.controller)
+        hidden_injections, hidden_reverts = hidden_counts(manager.records, hidden)
+        drill = GaugeMetricFamily(
+            "chaos_drill_active", "1 while a drill runs (its faults are hidden)"
+        )
+        drill.add_metric([], 1.0 if drill_running(self.controller) else 0.0)
+        yield drill
         active = GaugeMetricFamily(
             "chaos_faults_active",
             "Active faults per type and target component; > 0 marks a fault window",
@@ -62,6 +73,8 @@ class FaultCollector:
         )
         counts: dict[tuple[str, str], int] = {}
         for record in manager.active():
+            if record.id in hidden:
+                continue
             for target in record.targets:
                 counts[(record.type, target)] = counts.get((record.type, target), 0) + 1
         for (kind, target), count in counts.items():
@@ -72,7 +85,7 @@ class FaultCollector:
             "Fault injections by outcome (applied, failed, skipped)",
             labels=["type", "outcome"],
         )
-        for (kind, outcome), count in manager.injections.items():
+        for (kind, outcome), count in (manager.injections - hidden_injections).items():
             injections.add_metric([kind, outcome], count)
         yield injections
         reverts = CounterMetricFamily(
@@ -80,7 +93,7 @@ class FaultCollector:
             "Fault reverts by outcome (ok, failed; failures are retried)",
             labels=["type", "outcome"],
         )
-        for (kind, outcome), count in manager.reverts.items():
+        for (kind, outcome), count in (manager.reverts - hidden_reverts).items():
             reverts.add_metric([kind, outcome], count)
         yield reverts
         last = GaugeMetricFamily(
@@ -90,7 +103,7 @@ class FaultCollector:
         )
         latest: dict[tuple[str, str], float] = {}
         for record in manager.records.values():
-            if record.state == "skipped":
+            if record.state == "skipped" or record.id in hidden:
                 continue
             edges = [("start", record.created_at)]
             if record.ended_at is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from chaos.cli import faults, load, monkey, remediation, scenario, schedule, stack
+from chaos.cli import drill, faults, load, monkey, remediation, scenario, schedule, stack
 
 app = typer.Typer(
     name="gameday",
@@ -29,3 +29,4 @@ app.add_typer(load.app, name="load")
 app.add_typer(schedule.app, name="schedule")
 app.add_typer(monkey.app, name="monkey")
 app.add_typer(scenario.app, name="scenario")
+app.add_typer(drill.app, name="drill")

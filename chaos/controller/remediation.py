@@ -122,7 +122,8 @@ class Remediation:
         for record in faults.active():
             if record.type == "bad-deploy" and name in record.targets:
                 await faults.revert(record.id)
-                return self._log("rollback", component=name, fault=record.id)
+                # A drill's faults stay hidden: the log says what the operator did, nothing more.
+                return self._log("rollback", component=name)
         await self.controller.runtime.restart(name, env={})
         return self._log("rollback", component=name)
 

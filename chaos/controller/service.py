@@ -15,6 +15,7 @@ from chaos.controller.remediation import Remediation
 from chaos.controls.apps import AppAdminClient
 from chaos.controls.proxy import ProxyClient
 from chaos.controls.store import StoreAdmin
+from chaos.drills.service import DrillService
 from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
@@ -72,6 +73,8 @@ class Controller:
         self.scheduler = ChaosScheduler(self)
         # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.
         self.remediation = Remediation(self)
+        # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
+        self.drills = DrillService(self)
 
     # -- boot --------------------------------------------------------------------------------
 
@@ -154,6 +157,7 @@ class Controller:
             await self.runtime.resume(name)
         try:
             await self.proxy.clear()
+            await self.proxy.set_quiet(False)  # a drill that died with its controller
         except httpx.HTTPError as exc:
             log.warning("could not clear proxy faults: %s", exc)
 
@@ -284,7 +288,7 @@ class Controller:
                 "last_exit": None,
             }
         )
-        return {
+        return self.drills.mask_status({
             "runtime": self.runtime.name,
             "phase": self.phase,
             "healthy": self.all_healthy(),
@@ -292,7 +296,7 @@ class Controller:
             "store_leader": self.leader(),
             "components": components,
             "endpoints": self.plan.endpoints,
-        }
+        })
 
     async def members(self) -> list[Member]:
         """The stack as fault targeting sees it, with the store leader read fresh."""
@@ -323,6 +327,7 @@ class Controller:
         self.phase = "stopping"
         await self.scheduler.stop()
         await self.runner.stop("the stack is stopping")
+        await self.drills.stop("the stack is stopping")
         await self.revert_all_faults()
         await self.runtime.stop_all()
         self.state.processes_file.unlink(missing_ok=True)

@@ -33,6 +33,11 @@ class ProxyClient:
         if response.status_code != 404:  # already gone is what we wanted
             response.raise_for_status()
 
+    async def set_quiet(self, quiet: bool) -> None:
+        response = await self.http.put(f"{self.base_url}/quiet", json={"quiet": quiet},
+                                       timeout=2.0)
+        response.raise_for_status()
+
     async def clear(self) -> None:
         response = await self.http.delete(f"{self.base_url}/faults", timeout=2.0)
         response.raise_for_status()

@@ -18,6 +18,8 @@ class ProxyControl(Protocol):
 
     async def clear(self) -> None: ...
 
+    async def set_quiet(self, quiet: bool) -> None: ...
+
 
 class AppControl(Protocol):
     """The admin API of the web instances (application-level faults)."""

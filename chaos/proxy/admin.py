@@ -25,6 +25,12 @@ class FaultRequest(BaseModel):
     params: dict = {}
 
 
+class QuietRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quiet: bool
+
+
 def create_app(proxy: Proxy, registry: CollectorRegistry | None = None) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
     registry.register(ProxyCollector(proxy))
@@ -76,6 +82,12 @@ def create_app(proxy: Proxy, registry: CollectorRegistry | None = None) -> FastA
     @app.get("/peers")
     async def peers() -> dict[str, str]:
         return proxy.peer_ids
+
+    @app.put("/quiet")
+    async def set_quiet(body: QuietRequest) -> dict[str, bool]:
+        """Hide which links are faulted from /metrics (drills); traffic metrics stay."""
+        proxy.quiet = body.quiet
+        return {"quiet": proxy.quiet}
 
     @app.put("/peers")
     async def set_peers(peer_ids: dict[str, str]) -> dict[str, str]:

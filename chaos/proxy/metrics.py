@@ -34,9 +34,13 @@ class ProxyCollector(Collector):
                 link_bytes.add_metric([link.name, direction], link.bytes[direction])
             connections.add_metric([link.name], link.connections_total)
             active.add_metric([link.name], len(link.connections))
+            if self.proxy.quiet:
+                continue
             faults = self.proxy.faults.for_link(link.name)
             for kind in sorted(TOXICS):
                 link_faults.add_metric([link.name, kind], sum(f.kind == kind for f in faults))
-        total = GaugeMetricFamily("proxy_faults_active", "Faults currently active.")
-        total.add_metric([], len(self.proxy.faults))
-        yield from (link_bytes, connections, active, link_faults, total)
+        yield from (link_bytes, connections, active)
+        if not self.proxy.quiet:
+            total = GaugeMetricFamily("proxy_faults_active", "Faults currently active.")
+            total.add_metric([], len(self.proxy.faults))
+            yield from (link_faults, total)

@@ -20,6 +20,8 @@ class Proxy:
         self.peer_ids: dict[str, str] = {}
         self.links = LinkTable()
         self.faults = FaultTable()
+        # While a drill hides its faults, the metrics must not say which links are faulted.
+        self.quiet = False
         self.loop: asyncio.AbstractEventLoop | None = None
         self._servers: list[asyncio.Server] = []
         # Every open connection, including etcd-peer ones not yet on a logical link.

@@ -107,8 +107,6 @@ def compose_up(
     Grafana starts unless offline (it has no offline image) or grafana=False.
     Returns the controller's /api/status.
     """
-    from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable
-
     if offline is None:
         offline = offline_images_present()
     files = compose_files(offline)
@@ -131,16 +129,27 @@ def compose_up(
     deadline = time.monotonic() + timeout
     last: dict | None = None
     while time.monotonic() < deadline:
-        if state.stack_file.exists() and state.token():
-            try:
-                last = ControllerClient(state, timeout=3.0).get("/api/status")
-                if last.get("healthy") and last.get("phase") == "ready":
-                    return last
-            except (ControllerUnavailable, ApiError):
-                pass
+        last = controller_status(state) or last
+        if last and last.get("healthy") and last.get("phase") == "ready":
+            return last
         time.sleep(1.0)
     raise ComposeError(f"the Compose stack did not become healthy in {timeout:.0f}s; "
                        f"last status: {last}")
+
+
+def controller_status(state: StateDir) -> dict | None:
+    """The controller's /api/status at the address it wrote into stack.json, or None."""
+    import httpx
+
+    stack = state.read_json(state.stack_file)
+    if stack is None:
+        return None
+    url = f"http://{stack['host']}:{stack['controller_port']}/api/status"
+    try:
+        response = httpx.get(url, timeout=3.0)
+        return response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
 
 
 def _services(project: str, files: list[Path], env: dict[str, str]) -> list[str]:
@@ -183,3 +192,59 @@ def endpoint_lines(status: dict) -> list[tuple[str, str]]:
               "loadgen": "Locust", "controller": "controller"}
     endpoints = status.get("endpoints", {})
     return [(labels[k], endpoints[k]) for k in labels if k in endpoints]
+
+
+def free_ports(host: str = "127.0.0.1") -> dict[str, int]:
+    """A free port for every published endpoint (tests, CI next to other stacks)."""
+    import socket
+
+    ports: dict[str, int] = {}
+    sockets = []
+    for name in ("api", "prometheus", "controller", "loadgen", "grafana"):
+        sock = socket.socket()
+        sock.bind((host, 0))
+        sockets.append(sock)
+        ports[name] = sock.getsockname()[1]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m chaos.runtime.compose_cli up|down --state-dir DIR` (CI and debugging)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(prog="python -m chaos.runtime.compose_cli")
+    parser.add_argument("action", choices=["up", "down"])
+    parser.add_argument("--state-dir", type=Path, required=True)
+    parser.add_argument("--project", default=DEFAULT_PROJECT)
+    parser.add_argument("--offline", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--grafana", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--free-ports", action="store_true")
+    parser.add_argument("--rate", type=float, default=None)
+    parser.add_argument("--timeout", type=float, default=300.0)
+    args = parser.parse_args(argv)
+    state = StateDir(args.state_dir)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    try:
+        if args.action == "down":
+            if not compose_down(state, say=say):
+                say(f"no Compose stack recorded in {state.root}")
+            return 0
+        status = compose_up(state, offline=args.offline, grafana=args.grafana,
+                            project=args.project, rate=args.rate, timeout=args.timeout,
+                            ports=free_ports() if args.free_ports else None, say=say)
+    except ComposeError as exc:
+        say(f"error: {exc}")
+        return 1
+    for label, url in endpoint_lines(status):
+        print(f"{label:<11} {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -336,7 +336,8 @@ class DockerRuntime(Runtime):
                 unit.started_at = _parse_time(st.get("StartedAt"))
                 if state in ("exited", "dead") and unit.expected_exit is None:
                     code = st.get("ExitCode")
-                    unit.last_exit = "OOM-killed" if st.get("OOMKilled") else f"exited with code {code}"
+                    oom = st.get("OOMKilled")
+                    unit.last_exit = "OOM-killed" if oom else f"exited with code {code}"
                     if st.get("OOMKilled"):
                         self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
         for name, unit in self.units.items():

@@ -12,9 +12,10 @@ Loss adds `-m statistic --mode random --probability P` (real packet loss: TCP re
 
 How the controller gets into a namespace: `nsenter -t <container pid> -n` from the controller,
 which runs with `pid: host` and CAP_SYS_ADMIN, CAP_NET_ADMIN, CAP_SYS_PTRACE. It already holds
-the Docker socket (root on the host in all but name), so this adds no privilege, and it costs ~10 ms per namespace where a helper
-container on `network_mode: container:<target>` costs a container start (~0.5 s on 2 cores)
-and must be recreated whenever the target restarts with a new namespace.
+the Docker socket (root on the host in all but name), so this adds no privilege, and it
+costs ~10 ms per namespace, where a helper container on `network_mode: container:<target>`
+costs a container start (~0.5 s on 2 cores) and must be recreated whenever the target
+restarts with a new namespace.
 
 Rules live in two chains, GAMEDAY-IN and GAMEDAY-OUT, jumped to first from INPUT and OUTPUT;
 each rule carries the comment `gd:<fault id>`, so one fault's rules can be removed without a
@@ -37,6 +38,25 @@ from chaos.runtime.docker_plan import link_address
 log = logging.getLogger("gameday.docker.net")
 
 IPTABLES_KINDS = ("cut", "loss")
+# Debian's `iptables` is the nf_tables variant; kernels without nf_tables (some Docker
+# Desktop VMs) need iptables-legacy. Chosen once, on the controller's own namespace.
+_IPTABLES: str | None = None
+
+
+def iptables() -> str:
+    global _IPTABLES
+    if _IPTABLES is None:
+        _IPTABLES = "iptables"
+        for candidate in ("iptables", "iptables-legacy"):
+            try:
+                probe = subprocess.run([candidate, "-w", "-L", "-n"], capture_output=True,
+                                       timeout=5, check=False)
+            except (OSError, subprocess.SubprocessError):
+                continue
+            if probe.returncode == 0:
+                _IPTABLES = candidate
+                break
+    return _IPTABLES
 CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
 
 
@@ -46,7 +66,7 @@ class Rule:
     spec: str  # everything after `-A CHAIN`
 
     def command(self, action: str = "-A") -> str:
-        return f"iptables -w {action} {self.chain} {self.spec}"
+        return f"{iptables()} -w {action} {self.chain} {self.spec}"
 
 
 def comment(fault_id: str) -> str:
@@ -73,22 +93,27 @@ def link_rules(fault_id: str, kind: str, ip: str, port: int, direction: str,
     return rules
 
 
-SETUP = " ; ".join([
-    f"iptables -w -N {CHAIN_IN} 2>/dev/null",
-    f"iptables -w -N {CHAIN_OUT} 2>/dev/null",
-    f"(iptables -w -C INPUT -j {CHAIN_IN} 2>/dev/null || iptables -w -I INPUT 1 -j {CHAIN_IN})",
-    f"(iptables -w -C OUTPUT -j {CHAIN_OUT} 2>/dev/null || iptables -w -I OUTPUT 1 -j {CHAIN_OUT})",
-])
+def setup_script() -> str:
+    ipt = iptables()
+    return " ; ".join([
+        f"{ipt} -w -N {CHAIN_IN} 2>/dev/null",
+        f"{ipt} -w -N {CHAIN_OUT} 2>/dev/null",
+        f"({ipt} -w -C INPUT -j {CHAIN_IN} 2>/dev/null || {ipt} -w -I INPUT 1 -j {CHAIN_IN})",
+        f"({ipt} -w -C OUTPUT -j {CHAIN_OUT} 2>/dev/null || {ipt} -w -I OUTPUT 1 -j {CHAIN_OUT})",
+    ])
 
-CLEANUP = " ; ".join([
-    f"iptables -w -D INPUT -j {CHAIN_IN} 2>/dev/null",
-    f"iptables -w -D OUTPUT -j {CHAIN_OUT} 2>/dev/null",
-    f"iptables -w -F {CHAIN_IN} 2>/dev/null",
-    f"iptables -w -F {CHAIN_OUT} 2>/dev/null",
-    f"iptables -w -X {CHAIN_IN} 2>/dev/null",
-    f"iptables -w -X {CHAIN_OUT} 2>/dev/null",
-    "true",
-])
+
+def cleanup_script() -> str:
+    ipt = iptables()
+    return " ; ".join([
+        f"{ipt} -w -D INPUT -j {CHAIN_IN} 2>/dev/null",
+        f"{ipt} -w -D OUTPUT -j {CHAIN_OUT} 2>/dev/null",
+        f"{ipt} -w -F {CHAIN_IN} 2>/dev/null",
+        f"{ipt} -w -F {CHAIN_OUT} 2>/dev/null",
+        f"{ipt} -w -X {CHAIN_IN} 2>/dev/null",
+        f"{ipt} -w -X {CHAIN_OUT} 2>/dev/null",
+        "true",
+    ])
 
 
 def remove_script(fault_id: str) -> str:
@@ -96,8 +121,8 @@ def remove_script(fault_id: str) -> str:
     tag = comment(fault_id)
     return (
         f"for c in {CHAIN_IN} {CHAIN_OUT}; do "
-        f"iptables -w -S $c 2>/dev/null | grep -F -- {shlex.quote(tag)} | "
-        "sed 's/^-A /-D /' | while read -r line; do eval iptables -w $line; done; done; true"
+        f"{iptables()} -w -S $c 2>/dev/null | grep -F -- {shlex.quote(tag)} | "
+        f"sed 's/^-A /-D /' | while read -r line; do eval {iptables()} -w $line; done; done; true"
     )
 
 
@@ -120,6 +145,10 @@ class NetControl:
         self.names = names
         # fault id -> container -> rules, to re-apply after a container restarts (new netns).
         self.applied: dict[str, dict[str, list[Rule]]] = {}
+
+    def __getattr__(self, name: str):
+        # Anything else the fault context asks of the proxy (e.g. set_quiet) is the proxy's.
+        return getattr(self.__dict__["proxy"], name)
 
     @staticmethod
     def uses_iptables(fault_id: str, kind: str) -> bool:
@@ -157,7 +186,7 @@ class NetControl:
             # Not running: nothing to cut now; reapply() adds the rules when it comes back.
             log.info("%s is not running; its rules apply when it starts", name)
             return
-        script = SETUP + " ; set -e ; " + " ; ".join(r.command() for r in rules)
+        script = setup_script() + " ; set -e ; " + " ; ".join(r.command() for r in rules)
         result = run_in_netns(pid, script)
         if result.returncode != 0:
             raise RuntimeError(f"iptables in {name} failed: {result.stderr.strip()[-300:]}")
@@ -193,7 +222,7 @@ class NetControl:
         pid = self.pid_of(name)
         if not pid:
             return False
-        result = run_in_netns(pid, CLEANUP)
+        result = run_in_netns(pid, cleanup_script())
         return result.returncode == 0
 
     def reapply(self, name: str) -> None:
@@ -206,5 +235,6 @@ class NetControl:
     @staticmethod
     def rules_in(pid: int) -> list[str]:
         """The gameday rules in a namespace (for tests and diagnostics)."""
-        result = run_in_netns(pid, f"iptables -w -S {CHAIN_IN} ; iptables -w -S {CHAIN_OUT}")
+        ipt = iptables()
+        result = run_in_netns(pid, f"{ipt} -w -S {CHAIN_IN} ; {ipt} -w -S {CHAIN_OUT}")
         return [line for line in result.stdout.splitlines() if "gd:" in line]

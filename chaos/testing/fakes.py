@@ -13,6 +13,7 @@ class FakeProxy:
     def __init__(self) -> None:
         self.faults: dict[str, dict[str, Any]] = {}
         self.fail_removals = 0
+        self.quiet = False
 
     async def add_fault(
         self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
@@ -32,6 +33,9 @@ class FakeProxy:
 
     async def clear(self) -> None:
         self.faults.clear()
+
+    async def set_quiet(self, quiet: bool) -> None:
+        self.quiet = quiet
 
 
 class FakeApps:

@@ -11,14 +11,15 @@ from pathlib import Path
 
 import pytest
 
-
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 VIEWPORT = {"width": 1440, "height": 1000}
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API runs an event loop in the main thread for
+# as long as it is open, and every async test after it would fail to start its own loop.
+@pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
         pytest.skip(f"no Chromium at {CHROMIUM} (Debian: apt-get install chromium); "
@@ -48,7 +49,7 @@ class Console:
 
 
 @pytest.fixture
-def console(browser, stack):  # noqa: F811  (browser first: skip before starting a stack)
+def console(browser, stack):  # browser first: skip before starting a stack
     stack.wait_healthy(timeout=60)
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()

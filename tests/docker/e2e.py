@@ -181,8 +181,29 @@ def run(stack: Stack) -> Report:
             raise AssertionError(f"iptables rules left after revert: {left}")
         return f"leader {old} -> {new}; {rules} iptables rules applied and removed"
 
+    def drain_and_ready() -> str:
+        # The controller drives HAProxy's runtime API through the socket volume it shares.
+        def act(action: str) -> None:
+            response = stack.http.post(f"{stack.controller}/api/components/web-1/{action}",
+                                       headers=stack.auth)
+            if response.status_code != 200:
+                raise AssertionError(f"{action} -> {response.status_code} {response.text}")
+
+        def admin_state() -> str:
+            results = stack.query('haproxy_server_status{proxy="web",server="web-1"} == 1')
+            return ",".join(sorted(r["metric"]["state"] for r in results))
+
+        act("drain")
+        wait_for("HAProxy to report web-1 draining", lambda: "DRAIN" in admin_state(), 15)
+        act("ready")
+        wait_for("HAProxy to report web-1 UP", lambda: admin_state() == "UP", 15)
+        return "drain -> DRAIN, ready -> UP"
+
     def consistency() -> str:
         url = f"{stack.endpoints['loadgen']}/gameday/consistency"
+        # Enough history to mean something: reads from before, during and after the faults.
+        wait_for("50 checked reads", lambda: stack.http.get(url).json()["reads_checked"] >= 50,
+                 90, interval=2.0)
         summary = stack.http.get(url).json()
         violations = summary["violations"]
         if sum(violations.values()) != 0:
@@ -200,6 +221,7 @@ def run(stack: Stack) -> Report:
     report.check("prometheus targets up", targets_up)
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
     report.check("partition store leader (new leader, writes succeed)", partition_leader)
+    report.check("drain and ready web-1 through HAProxy's runtime API", drain_and_ready)
     report.check("consistency checker: zero violations", consistency)
     report.check("stack healthy after the faults", healthy_at_end)
     return report

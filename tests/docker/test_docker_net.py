@@ -21,6 +21,14 @@ class FakeProxy:
     async def clear(self):
         self.calls.append(("clear",))
 
+    async def set_quiet(self, quiet):
+        self.calls.append(("quiet", quiet))
+
+
+@pytest.fixture(autouse=True)
+def plain_iptables(monkeypatch):
+    monkeypatch.setattr(docker_net, "_IPTABLES", "iptables")
+
 
 def test_cut_rejects_outgoing_and_drops_incoming():
     rules = link_rules("f-1", "cut", "10.0.0.2", 11012, "both", {})
@@ -85,3 +93,8 @@ async def test_reapply_after_a_restart(net):
     net.ran.clear()
     net.reapply("web-1")
     assert len(net.ran) == 1 and "gd:f-7" in net.ran[0][1]
+
+
+async def test_other_proxy_calls_pass_through(net):
+    await net.set_quiet(True)
+    assert net.proxy.calls == [("quiet", True)]

@@ -87,3 +87,19 @@ async def test_metrics_exact_samples(echo, start_proxy):
     assert sample("proxy_link_faults_active", link="b", kind="cut") == 1
     assert sample("proxy_faults_active") == 2
     writer.close()
+
+
+async def test_quiet_mode_hides_which_links_are_faulted_but_not_traffic(echo, start_proxy):
+    p = await start_proxy({"a": echo.port})
+    await p.fault("latency", ["a"], params={"ms": 1})
+    assert "proxy_link_faults_active" in (await p.admin.get("/metrics")).text
+
+    assert (await p.admin.put("/quiet", json={"quiet": True})).json() == {"quiet": True}
+    text = (await p.admin.get("/metrics")).text
+    assert "proxy_link_faults_active" not in text and "proxy_faults_active" not in text
+    assert "proxy_link_bytes_total" in text
+    assert len((await p.admin.get("/faults")).json()) == 1  # the fault itself is untouched
+
+    await p.admin.put("/quiet", json={"quiet": False})
+    assert "proxy_link_faults_active" in (await p.admin.get("/metrics")).text
+    assert (await p.admin.put("/quiet", json={"quiet": "maybe"})).status_code == 422

@@ -1,0 +1,189 @@
+"""`gameday drill start|status|hint|choices|answer|reveal|history`: Wheel of Misfortune."""
+
+from __future__ import annotations
+
+import json
+import time
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chaos.cli.common import JsonOption, StateDirOption, call, console
+
+app = typer.Typer(help="Drills: diagnose and mitigate a hidden incident, then read the debrief.",
+                  no_args_is_help=True)
+
+# The reveal reverts faults, queries Prometheus and draws charts before it answers.
+REVEAL_TIMEOUT_SECONDS = 180.0
+
+
+class Difficulty(StrEnum):
+    easy = "easy"
+    medium = "medium"
+    hard = "hard"
+
+
+def _print_json(data) -> None:
+    print(json.dumps(data, indent=2))
+
+
+def _show_running(drill: dict) -> None:
+    steady = drill["steady_state"]
+    holds = {True: "[green]holds[/]", False: "[red]broken[/]", None: "unknown"}[steady["holds"]]
+    if steady["holding_for"] is not None:
+        holds += f" for {steady['holding_for']:.0f}s of {steady['needed']:.0f}s"
+    console.print(f"drill [bold]{drill['id']}[/] ({drill['difficulty']}), running for "
+                  f"{drill['elapsed']:.0f}s; steady state {holds}")
+    console.print(f"hints: {len(drill['hints_given'])} taken, {drill['hints_left']} left; "
+                  f"tries left: {drill['tries_left']}")
+    for i, hint in enumerate(drill["hints_given"], 1):
+        console.print(f"  hint {i}: {hint}", highlight=False)
+    for a in drill["answers"]:
+        console.print(f"  {a['t']:.0f}s answered {a['component']} / {a['cause']}: "
+                      + ("[green]right[/]" if a["correct"] else "[red]wrong[/]"))
+    for m in drill["remediation"]:
+        console.print(f"  {m['t']:.0f}s {m['action']} {m.get('component') or m.get('to') or ''}")
+
+
+def _show_finished(drill: dict) -> None:
+    score = drill.get("score") or {}
+    console.print(f"drill [bold]{drill['id']}[/]: [bold]{drill['title']}[/] -> "
+                  f"[bold]{drill['outcome']}[/], score {score.get('total', 0)}/100")
+    console.print(f"  {score.get('explanation', '')}", highlight=False)
+    console.print(f"cause: [bold]{drill['cause']}[/] on {', '.join(drill['components'])}")
+    faults = Table(title="what was injected")
+    for column in ("fault", "targets", "params", "applied", "ended"):
+        faults.add_column(column)
+    for f in drill["faults"]:
+        faults.add_row(f["type"], ", ".join(f["targets"]), json.dumps(f["params"]),
+                       f"{f['applied_at'] or 0:.0f}s",
+                       "-" if f["ended_at"] is None else f"{f['ended_at']:.0f}s")
+    console.print(faults)
+    debrief = drill.get("debrief") or {}
+    signals = Table(title="what showed it first (after the injection)")
+    signals.add_column("signal")
+    signals.add_column("after")
+    for d in debrief.get("detections", []):
+        signals.add_row(d["signal"], f"{d['after_seconds']:.0f}s")
+    console.print(signals)
+    timeline = Table(title="timeline")
+    for column in ("t", "event", "what"):
+        timeline.add_column(column)
+    for e in drill["events"]:
+        timeline.add_row(f"{e['t']:.0f}s", e["kind"], e["message"])
+    console.print(timeline)
+    if debrief.get("postmortem"):
+        console.print(f"postmortem draft: {debrief['postmortem']}")
+
+
+@app.command()
+def start(
+    difficulty: Annotated[Difficulty, typer.Option(help="How hard the incident is.")] =
+    Difficulty.medium,
+    seed: Annotated[int | None, typer.Option(min=0, help="Replay a drill exactly.")] = None,
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Start a drill: something breaks, you are on call. Find it, fix it, answer."""
+    body = {"difficulty": difficulty.value, "seed": seed}
+    drill = call(state_dir, lambda c: c.post("/api/drills", json=body))
+    if as_json:
+        _print_json(drill)
+        return
+    console.print(f"drill [bold]{drill['id']}[/] started ({drill['difficulty']}). You are on "
+                  "call: users may be hurting. Use `gameday status`, the dashboards, alerts and "
+                  "logs; `gameday drill hint` if stuck; `gameday drill answer --component NAME "
+                  "--cause CAUSE` (see `gameday drill choices`); then mitigate.")
+
+
+@app.command()
+def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """The running drill (no fault details), or the last one in full."""
+    drill = call(state_dir, lambda c: c.get("/api/drills/current"))
+    if as_json:
+        _print_json(drill)
+    elif drill["state"] == "finished":
+        _show_finished(drill)
+    else:
+        _show_running(drill)
+
+
+@app.command()
+def hint(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """The next hint (each costs points; the later ones more)."""
+    given = call(state_dir, lambda c: c.post("/api/drills/current/hint"))
+    if as_json:
+        _print_json(given)
+        return
+    console.print(f"hint {given['number']} (-{given['cost']} points): {given['hint']}",
+                  highlight=False)
+    console.print(f"{given['hints_left']} hint(s) left")
+
+
+@app.command()
+def choices(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """The causes and components an answer can name."""
+    found = call(state_dir, lambda c: c.get("/api/drills/choices"))
+    if as_json:
+        _print_json(found)
+        return
+    table = Table(title="causes")
+    table.add_column("cause")
+    table.add_column("meaning")
+    for cause, meaning in found["causes"].items():
+        table.add_row(cause, meaning)
+    console.print(table)
+    console.print("components: " + ", ".join(found["components"]))
+
+
+@app.command()
+def answer(
+    component: Annotated[str, typer.Option(help="The component at fault, e.g. web-3.")],
+    cause: Annotated[str, typer.Option(help="One of `gameday drill choices`.")],
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give your diagnosis. Right or wrong only; a few tries, wrong ones cost points."""
+    body = {"component": component, "cause": cause}
+    graded = call(state_dir, lambda c: c.post("/api/drills/current/answer", json=body))
+    if as_json:
+        _print_json(graded)
+        return
+    if graded["correct"]:
+        console.print("[green]right.[/] Now mitigate: the drill ends when the steady state "
+                      "holds for 30 s (or `gameday drill reveal`).")
+    else:
+        console.print(f"[red]wrong.[/] {graded['tries_left']} tries left.")
+
+
+@app.command()
+def reveal(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """End the drill: what was injected, what showed it, your score, the postmortem draft."""
+    drill = call(state_dir, lambda c: c.post("/api/drills/current/reveal",
+                                              timeout=REVEAL_TIMEOUT_SECONDS))
+    if as_json:
+        _print_json(drill)
+    else:
+        _show_finished(drill)
+
+
+@app.command()
+def history(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """Past drills and their scores."""
+    entries = call(state_dir, lambda c: c.get("/api/drills/history"))
+    if as_json:
+        _print_json(entries)
+        return
+    table = Table(title="drills")
+    for column in ("when", "id", "difficulty", "incident", "outcome", "score", "hints",
+                   "diagnosed", "mitigated"):
+        table.add_column(column)
+    for e in entries:
+        table.add_row(time.strftime("%Y-%m-%d %H:%M", time.localtime(e["started_at"])), e["id"],
+                      e["difficulty"], e["incident"], e["outcome"] or "-", str(e["score"]),
+                      str(e["hints"]),
+                      "-" if e["diagnosed_after"] is None else f"{e['diagnosed_after']:.0f}s",
+                      "-" if e["mitigated_after"] is None else f"{e['mitigated_after']:.0f}s")
+    console.print(table)

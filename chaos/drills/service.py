@@ -1,0 +1,334 @@
+"""The controller's drill: start one hidden incident, take hints and answers, measure the
+mitigation in the background, and end it with a reveal. One drill at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import secrets
+import time
+from typing import Any
+
+from chaos.controller.faults import FaultError
+from chaos.drills import debrief, hiding, history, scoring
+from chaos.drills.causes import CAUSES, DIFFICULTIES
+from chaos.drills.incidents import FAULT_SECONDS, Incident, Topology, pick
+from chaos.drills.model import Answer, Drill, InjectedFault
+from chaos.drills.steady import HOLD_SECONDS, SteadyWatch
+from chaos.scenarios import probes
+from chaos.scenarios.prometheus import Prometheus
+
+log = logging.getLogger("gameday.drills")
+
+POLL_SECONDS = 1.5
+# A drill ends by itself a little before its faults would expire on their own.
+TIME_LIMIT_SECONDS = FAULT_SECONDS - 30
+
+
+class DrillError(Exception):
+    """A drill request the controller refuses; `status` is the HTTP status to answer."""
+
+    def __init__(self, status: int, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = [{"field": field, "message": message}] if field else []
+
+
+class DrillService:
+    def __init__(self, controller, prometheus: Prometheus | None = None,
+                 poll_seconds: float = POLL_SECONDS) -> None:
+        self.controller = controller
+        self.prometheus = prometheus or Prometheus(controller.plan.endpoints["prometheus"])
+        self.poll_seconds = poll_seconds
+        self.dir = controller.state.root / "drills"
+        self.drill: Drill | None = None  # the running drill, or the last one
+        self.incident: Incident | None = None
+        self.watch = SteadyWatch()
+        self._task: asyncio.Task | None = None
+        self._lock = asyncio.Lock()
+        # While faults are being applied their ids are not known yet; hide anything new.
+        self._injecting_since: float | None = None
+        self._seen_before: set[str] = set()
+
+    # -- what is hidden ----------------------------------------------------------------------
+
+    @property
+    def running(self) -> bool:
+        return self.drill is not None and self.drill.state == "running"
+
+    def hidden_fault_ids(self) -> set[str]:
+        if not self.running:
+            return set()
+        hidden = {f.id for f in self.drill.faults if f.id}
+        if self._injecting_since is not None:
+            hidden |= {i for i, r in self.controller.faults.records.items()
+                       if i not in self._seen_before and r.created_at >= self._injecting_since}
+        return hidden
+
+    def hidden_components(self) -> set[str]:
+        records = self.controller.faults.records
+        return {t for i in self.hidden_fault_ids() if i in records for t in records[i].targets}
+
+    def mask_status(self, status: dict) -> dict:
+        return hiding.mask_status(status, self.hidden_components())
+
+    # -- the learner's calls -----------------------------------------------------------------
+
+    async def start(self, difficulty: str, seed: int | None = None) -> dict[str, Any]:
+        if difficulty not in DIFFICULTIES:
+            raise DrillError(422, f"difficulty must be one of {', '.join(DIFFICULTIES)}, not "
+                                  f"{difficulty!r}", "difficulty")
+        async with self._lock:
+            if self.running:
+                raise DrillError(409, f"drill {self.drill.id} is already running; reveal it "
+                                      "first (`gameday drill reveal`)")
+            if self.controller.runner.current is not None:
+                raise DrillError(409, "a scenario run is going; wait for it to finish")
+            if not self.controller.all_healthy():
+                raise DrillError(409, "the stack is not healthy; a drill needs a steady state "
+                                      "to start from (`gameday status`)")
+            seed = seed if seed is not None else secrets.randbelow(2**31)
+            rng = random.Random(seed)
+            incident = pick(difficulty, self._topology(), rng)
+            before = await probes.evaluate(incident.steady_state, self.prometheus.values)
+            if not probes.all_hold(before):
+                # Without naming the probes: they would tell the learner where to look.
+                raise DrillError(409, "the stack's steady state does not hold yet (a fresh "
+                                      "stack needs ~20 s of traffic); try again shortly")
+            now = time.time()
+            drill = Drill(id=f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(2)}",
+                          difficulty=difficulty, seed=seed, started_at=now,
+                          incident=incident.name, title=incident.title, cause=incident.cause,
+                          components=incident.components)
+            self.drill, self.incident, self.watch = drill, incident, SteadyWatch()
+            drill.note(0, "start", f"{difficulty} drill started")
+            await self._set_proxy_quiet(True)
+            await self._inject(drill, incident, rng)
+            self._task = asyncio.create_task(self._loop(), name=f"drill {drill.id}")
+            return self.view()
+
+    def _topology(self) -> Topology:
+        enabled = set(self.controller.runtime.enabled_names())
+        plan = self.controller.plan
+        return Topology(webs=[n for n in plan.names("web") if n in enabled],
+                        stores=plan.names("store"), leader=self.controller.leader())
+
+    async def _inject(self, drill: Drill, incident: Incident, rng: random.Random) -> None:
+        faults = self.controller.faults
+        self._seen_before = set(faults.records)
+        self._injecting_since = time.time()
+        try:
+            for request in incident.faults:
+                injected = InjectedFault(id=None, type=request.type, target=request.target,
+                                         params=request.params)
+                drill.faults.append(injected)
+                try:
+                    record = await faults.inject(request, rng)
+                except FaultError as exc:
+                    injected.error = exc.message
+                    drill.state = "finished"
+                    await self._revert(drill)
+                    raise DrillError(502, f"the drill could not set up its incident: "
+                                          f"{exc.message}") from None
+                injected.id, injected.targets = record.id, record.targets
+                injected.applied_at = round(record.created_at - drill.started_at, 3)
+                drill.note(injected.applied_at, "inject",
+                           f"{record.type} on {', '.join(record.targets)}")
+        finally:
+            self._injecting_since = None
+
+    def hint(self) -> dict[str, Any]:
+        drill, incident = self._require_running()
+        index = len(drill.hints_given)
+        if index >= len(incident.hints):
+            raise DrillError(409, f"no hints left (all {len(incident.hints)} given)")
+        text = incident.hints[index]
+        drill.hints_given.append(text)
+        cost = scoring.hint_cost(index)
+        drill.note(self._elapsed(), "hint", f"hint {index + 1} (-{cost} points): {text}")
+        return {"hint": text, "number": index + 1, "cost": cost,
+                "hints_left": len(incident.hints) - index - 1}
+
+    def answer(self, component: str, cause: str) -> dict[str, Any]:
+        drill, incident = self._require_running()
+        if cause not in CAUSES:
+            raise DrillError(422, f"cause must be one of {', '.join(CAUSES)}, not {cause!r}",
+                             "cause")
+        names = [c.name for c in self.controller.plan.components]
+        if component not in names:
+            raise DrillError(422, f"component must be one of {', '.join(names)}, not "
+                                  f"{component!r}", "component")
+        if scoring.diagnosis_closed(drill):
+            raise DrillError(409, "the diagnosis is closed (answered right, or no tries left)")
+        component_ok = component in incident.components
+        cause_ok = cause == incident.cause
+        given = Answer(t=round(self._elapsed(), 3), component=component, cause=cause,
+                       correct=component_ok and cause_ok, component_correct=component_ok,
+                       cause_correct=cause_ok)
+        drill.answers.append(given)
+        if given.correct:
+            drill.diagnosed_after = given.t
+        drill.note(given.t, "answer", f"{component} / {cause}: "
+                                      f"{'right' if given.correct else 'wrong'}")
+        tries_left = 0 if given.correct else scoring.MAX_ANSWERS - len(drill.answers)
+        # Only right or wrong, never which half: that would turn the diagnosis into guessing.
+        return {"correct": given.correct, "tries_left": tries_left,
+                "closed": scoring.diagnosis_closed(drill)}
+
+    async def reveal(self) -> dict[str, Any]:
+        if self.drill is None:
+            raise DrillError(404, "no drill has been started (`gameday drill start`)")
+        if self.running:
+            await self._finish("revealed by request")
+        elif self.drill.state == "revealing" and self._task is not None:
+            await asyncio.wait({self._task}, timeout=120)
+        return self.view()
+
+    def choices(self) -> dict[str, Any]:
+        return {"causes": CAUSES, "components": [c.name for c in self.controller.plan.components],
+                "difficulties": list(DIFFICULTIES)}
+
+    def history(self) -> list[dict]:
+        return history.read(self.dir / "history.json")
+
+    def view(self) -> dict[str, Any]:
+        """The drill as the learner may see it: everything once it ended, else no faults."""
+        drill = self.drill
+        if drill is None:
+            raise DrillError(404, "no drill has been started (`gameday drill start`)")
+        if drill.state == "finished":
+            return drill.model_dump(mode="json")
+        holding = (self._elapsed() - self.watch.holding_since
+                   if self.watch.holding_since is not None else None)
+        return {
+            "id": drill.id, "difficulty": drill.difficulty, "state": drill.state,
+            "started_at": drill.started_at, "elapsed": round(self._elapsed(), 1),
+            "hints_given": drill.hints_given,
+            "hints_left": len(self.incident.hints) - len(drill.hints_given),
+            "answers": [{"t": a.t, "component": a.component, "cause": a.cause,
+                         "correct": a.correct} for a in drill.answers],
+            "tries_left": 0 if scoring.diagnosis_closed(drill)
+            else scoring.MAX_ANSWERS - len(drill.answers),
+            "remediation": drill.remediation,
+            "steady_state": {"holds": drill.steady_state_holds,
+                             "holding_for": None if holding is None else round(holding, 1),
+                             "needed": HOLD_SECONDS},
+            "diagnosed_after": drill.diagnosed_after, "mitigated_after": drill.mitigated_after,
+        }
+
+    # -- the background watch ----------------------------------------------------------------
+
+    def _require_running(self) -> tuple[Drill, Incident]:
+        if not self.running:
+            raise DrillError(409, "no drill is running (`gameday drill start`)")
+        return self.drill, self.incident
+
+    def _elapsed(self) -> float:
+        return time.time() - self.drill.started_at
+
+    async def _loop(self) -> None:
+        drill = self.drill
+        while self.running and self.drill is drill:
+            try:
+                done = await self._check(drill)
+            except Exception:  # one failed check must not end the drill's measurements
+                log.exception("drill check failed")
+                done = None
+            if done:
+                await self._finish(done)
+                return
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _check(self, drill: Drill) -> str | None:
+        """One round: record remediation moves, judge the steady state; a reason to end the
+        drill, or None."""
+        await self._record_moves(drill)
+        t = self._elapsed()
+        results = await probes.evaluate(self.incident.steady_state, self.prometheus.values)
+        holds = probes.all_hold(results)
+        drill.steady_state_holds = holds
+        if not self.watch.armed and any(r.value is None for r in results):
+            return None  # missing data (a scrape gap) is no evidence of a breach
+        if not holds and self.watch.first_breach is None:
+            drill.first_breach_after = round(t, 3)
+            drill.note(t, "breach", "the steady state broke: "
+                       + "; ".join(r.describe() for r in results if not r.ok))
+        if self.watch.observe(t, holds):
+            drill.mitigated_after = round(self.watch.mitigated_at, 3)
+            drill.note(self.watch.mitigated_at, "mitigated",
+                       f"the steady state holds again (confirmed after {HOLD_SECONDS:.0f}s)")
+        if drill.mitigated_after is not None and scoring.diagnosis_closed(drill):
+            return "diagnosed and mitigated"
+        if t >= TIME_LIMIT_SECONDS:
+            return "time is up"
+        return None
+
+    async def _record_moves(self, drill: Drill) -> None:
+        actions = self.controller.remediation.actions
+        seen = len(drill.remediation)
+        moves = [a for a in actions if a["ts"] >= drill.started_at]
+        for move in moves[seen:]:
+            t = round(move["ts"] - drill.started_at, 3)
+            drill.remediation.append({"t": t, **move})
+            details = ", ".join(f"{k}={v}" for k, v in move.items() if k not in ("ts", "action"))
+            drill.note(t, "remediation", f"{move['action']} {details}".strip())
+            target = move.get("component") or move.get("to")
+            if (move["action"], target) in self.incident.fixed_by:
+                await self._revert(drill)
+
+    async def _revert(self, drill: Drill) -> None:
+        manager = self.controller.faults
+        for fault in drill.faults:
+            record = manager.records.get(fault.id) if fault.id else None
+            if record is None:
+                continue
+            if record.state in ("active", "revert_failed"):
+                await manager.revert(record.id)
+                drill.note(self._elapsed(), "revert", f"{record.type} on "
+                                                      f"{', '.join(record.targets)} reverted")
+            if record.ended_at is not None and fault.ended_at is None:
+                fault.ended_at = round(record.ended_at - drill.started_at, 3)
+
+    async def stop(self, reason: str) -> None:
+        """End a running drill now (the stack is stopping): revert, score, debrief."""
+        if self.running:
+            await self._finish(reason)
+
+    def note_abort(self) -> None:
+        """An abort reverts the drill's faults too: the incident is over, and it shows."""
+        if self.running:
+            self.drill.note(self._elapsed(), "abort", "every fault reverted by an abort")
+
+    async def _set_proxy_quiet(self, quiet: bool) -> None:
+        try:
+            await self.controller.faults.ctx.proxy.set_quiet(quiet)
+        except Exception as exc:  # the drill goes on; only the proxy's fault metrics show
+            log.warning("could not set the proxy's quiet mode: %s", exc)
+
+    async def _finish(self, reason: str) -> None:
+        async with self._lock:
+            drill = self.drill
+            if drill is None or drill.state != "running":
+                return
+            drill.state = "revealing"
+            try:
+                await self._record_moves(drill)
+                await self._revert(drill)
+            except Exception:
+                log.exception("reverting drill %s failed", drill.id)
+            await self._set_proxy_quiet(False)
+            drill.ended_at = time.time()
+            drill.note(drill.ended_at - drill.started_at, "reveal", reason)
+            drill.score = scoring.score(drill.answers, len(drill.hints_given))
+            drill.outcome = scoring.outcome(any(a.correct for a in drill.answers),
+                                            drill.mitigated_after is not None)
+            try:
+                await debrief.write(drill, self.incident, self.prometheus, self.dir / drill.id)
+            except Exception:
+                log.exception("the debrief of drill %s failed", drill.id)
+            drill.state = "finished"
+            history.append(self.dir / "history.json", drill)
+            if self._task is not None and self._task is not asyncio.current_task():
+                self._task.cancel()

@@ -1,0 +1,178 @@
+"""The drills API over the fake runtime: nothing names a hidden fault until the reveal, bad
+input is a 4xx naming the field, and the reveal shows everything."""
+
+from __future__ import annotations
+
+import json
+import random
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from prometheus_client import CollectorRegistry
+
+from chaos.api.app import create_app
+from chaos.controller.faults import FaultManager
+from chaos.drills import incidents
+from chaos.drills.service import DrillService
+from chaos.journal import Journal
+from chaos.scenarios.probes import QueryFailed
+from chaos.state import StateDir
+from chaos.targets import Member
+from chaos.testing.fakes import STACK, fake_context
+
+TOKEN = "s3cret"
+TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
+                         stores=["store-1", "store-2", "store-3"], leader="store-1")
+
+
+class FakePrometheus:
+    """A healthy stack's probe values; history queries fail (the debrief must cope)."""
+
+    async def values(self, expr: str) -> list[float]:
+        if "active_servers" in expr:
+            return [3.0]
+        return [1.0] if "has_leader" in expr else [0.0]
+
+    async def _get(self, path: str, params: dict) -> dict:
+        raise QueryFailed("no Prometheus in unit tests")
+
+    async def range(self, *args, **kwargs):
+        raise QueryFailed("no Prometheus in unit tests")
+
+    async def value_at(self, *args, **kwargs):
+        raise QueryFailed("no Prometheus in unit tests")
+
+
+class StubPlan:
+    endpoints = {"prometheus": "http://prometheus.invalid"}
+
+    def names(self, role=None):
+        return [n for n, r in STACK.items() if role is None or r == role]
+
+    @property
+    def components(self):
+        return [SimpleNamespace(name=n) for n in STACK]
+
+
+class StubController:
+    def __init__(self, tmp_path):
+        ctx = fake_context()
+        self.runtime = ctx.runtime
+        self.plan = StubPlan()
+        self.state = StateDir(tmp_path)
+        self.health = {}
+        self.runner = SimpleNamespace(current=None, runs=lambda: [])
+        self.remediation = SimpleNamespace(actions=[])
+
+        async def members():
+            return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
+
+        self.faults = FaultManager(ctx, Journal(tmp_path / "j.jsonl"), members, random.Random(3))
+        self.drills = DrillService(self, prometheus=FakePrometheus(), poll_seconds=0.05)
+
+    def all_healthy(self):
+        return True
+
+    def leader(self):
+        return "store-1"
+
+    def status(self):
+        return self.drills.mask_status(
+            {"components": [s.model_dump(mode="json") for s in self.runtime.statuses()],
+             "endpoints": {}})
+
+
+@pytest.fixture
+async def client(tmp_path):
+    app = create_app(StubController(tmp_path), TOKEN, registry=CollectorRegistry())
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://controller") as made:
+        made.headers["Authorization"] = f"Bearer {TOKEN}"
+        yield made
+        await app.state.controller.faults.abort()
+
+
+def seed_for(difficulty: str, name: str) -> int:
+    return next(s for s in range(500)
+                if incidents.pick(difficulty, TOP, random.Random(s)).name == name)
+
+
+@pytest.mark.parametrize(("difficulty", "incident", "fault_type"), [
+    ("medium", "hung-web", "pause"),
+    ("easy", "crashed-web", "kill"),
+])
+async def test_a_running_drill_reveals_nothing_then_the_reveal_shows_all(
+        client, difficulty, incident, fault_type):
+    seed = seed_for(difficulty, incident)
+    target = incidents.pick(difficulty, TOP, random.Random(seed)).components[0]
+    started = await client.post("/api/drills", json={"difficulty": difficulty, "seed": seed})
+    assert started.status_code == 201, started.text
+    seen = [started.text]
+    for path in ("/api/faults", "/api/faults?state=active", "/api/drills/current", "/metrics",
+                 "/api/status"):
+        response = await client.get(path)
+        assert response.status_code == 200
+        seen.append(response.text)
+    everything = "\n".join(seen)
+    assert f'"{fault_type}"' not in everything and f'type="{fault_type}"' not in everything
+    assert json.loads(seen[1]) == [] and "chaos_drill_active 1.0" in seen[4]
+    assert "chaos_faults_active{" not in seen[4]
+    target_status = next(c for c in json.loads(seen[5])["components"] if c["name"] == target)
+    assert target_status["state"] != "paused" and target_status["held_down"] is False
+
+    revealed = (await client.post("/api/drills/current/reveal")).json()
+    assert revealed["state"] == "finished" and revealed["incident"] == incident
+    assert [(f["type"], f["targets"]) for f in revealed["faults"]] == [(fault_type, [target])]
+    assert revealed["faults"][0]["ended_at"] is not None
+    listed = (await client.get("/api/faults")).json()
+    assert [(f["type"], f["state"]) for f in listed] == [(fault_type, "reverted")]
+    history = (await client.get("/api/drills/history")).json()
+    assert history[-1]["id"] == revealed["id"] and history[-1]["outcome"] == "unsolved"
+
+
+async def test_answers_are_validated_graded_and_limited(client):
+    seed = seed_for("easy", "bad-deploy")
+    assert (await client.post("/api/drills", json={"difficulty": "easy", "seed": seed})
+            ).status_code == 201
+    bad_cause = await client.post("/api/drills/current/answer",
+                                  json={"component": "web-1", "cause": "gremlins"})
+    assert bad_cause.status_code == 422
+    assert bad_cause.json()["errors"][0]["field"] == "cause"
+    assert "memory-leak" in bad_cause.json()["detail"]
+    bad_component = await client.post("/api/drills/current/answer",
+                                      json={"component": "web-9", "cause": "bad-deploy"})
+    assert bad_component.status_code == 422
+    assert bad_component.json()["errors"][0]["field"] == "component"
+    assert "web-2" in bad_component.json()["detail"]
+
+    answers = [(await client.post("/api/drills/current/answer",
+                                  json={"component": "store-1", "cause": "disk-full"})).json()
+               for _ in range(3)]
+    assert [a["correct"] for a in answers] == [False] * 3
+    assert [a["tries_left"] for a in answers] == [2, 1, 0]
+    closed = await client.post("/api/drills/current/answer",
+                               json={"component": "store-1", "cause": "disk-full"})
+    assert closed.status_code == 409
+    revealed = (await client.post("/api/drills/current/reveal")).json()
+    assert revealed["score"]["total"] == 0 and revealed["outcome"] == "unsolved"
+
+
+async def test_start_refuses_a_second_drill_and_bad_difficulty(client):
+    bad = await client.post("/api/drills", json={"difficulty": "extreme"})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "difficulty"
+    assert "easy" in bad.json()["detail"]
+    assert (await client.post("/api/drills", json={"difficulty": "easy", "seed": 1})
+            ).status_code == 201
+    again = await client.post("/api/drills", json={"difficulty": "easy"})
+    assert again.status_code == 409 and "already running" in again.json()["detail"]
+    hint = (await client.post("/api/drills/current/hint")).json()
+    assert hint["number"] == 1 and hint["cost"] == 5 and hint["hints_left"] == 2
+    del client.headers["Authorization"]
+    assert (await client.post("/api/drills/current/hint")).status_code == 401
+    assert (await client.get("/api/drills/choices")).status_code == 200
+
+
+async def test_no_drill_yet_is_a_clear_404(client):
+    response = await client.get("/api/drills/current")
+    assert response.status_code == 404 and "gameday drill start" in response.json()["detail"]
