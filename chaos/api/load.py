@@ -26,7 +26,7 @@ class LoadChange(BaseModel):
 
 
 def _loadgen_url(request: Request) -> str:
-    url = request.app.state.controller.plan.endpoints.get("loadgen")
+    url = request.app.state.controller.plan.reach("loadgen")
     if url is None:
         raise HTTPException(409, detail="the stack runs without a load generator (--no-load)")
     return url

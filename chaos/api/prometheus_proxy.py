@@ -23,9 +23,7 @@ TRANSPORT: httpx.AsyncBaseTransport | None = None
 
 
 def _prometheus_url(request: Request) -> str | None:
-    plan = getattr(request.app.state.controller, "plan", None)
-    endpoints = getattr(plan, "endpoints", None) or {}
-    return endpoints.get("prometheus")
+    return request.app.state.controller.plan.reach("prometheus")
 
 
 async def _forward(request: Request, endpoint: str) -> Response:

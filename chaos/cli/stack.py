@@ -10,6 +10,7 @@ import signal
 import subprocess
 import sys
 import time
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,11 +21,19 @@ from rich.table import Table
 
 from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable, controller_pid
 from chaos.cli.common import StateDirOption, console, err, resolve_state
+from chaos.runtime import compose_cli
 from chaos.runtime.process import ProcessHandle
 from chaos.settings import Settings
 from chaos.stack.plan import StackPlan, build_plan
 from chaos.stack.ports import port_is_free
 from chaos.state import StateDir
+
+
+class Runtime(StrEnum):
+    auto = "auto"
+    local = "local"
+    docker = "docker"
+
 
 # Binary -> the Debian package that provides it.
 REQUIRED_BINARIES = {"etcd": "etcd-server", "haproxy": "haproxy", "prometheus": "prometheus"}
@@ -153,10 +162,20 @@ def up(
         bool, typer.Option("--no-load", help="Do not start the load generator.")
     ] = False,
     rate: Annotated[float, typer.Option("--rate", min=0, help="Load generator requests/s.")] = 20.0,
+    runtime: Annotated[
+        Runtime,
+        typer.Option(
+            "--runtime",
+            help="docker: Compose; local: processes; auto: Compose when a Docker engine answers.",
+        ),
+    ] = Runtime.auto,
 ) -> None:
     """Start the stack in the background and wait until every component is healthy."""
     state = resolve_state(state_dir)
     state.ensure()
+    if runtime is Runtime.docker or (runtime is Runtime.auto and compose_cli.engine_available()):
+        up_compose(state, web=web, no_load=no_load, rate=rate)
+        return
     if controller_pid(state) is not None:
         console.print(f"gameday is already running (state dir {state.root}).")
         try:
@@ -207,6 +226,25 @@ def up(
         "-H 'content-type: application/json'\n"
         "  gameday status    gameday logs web-1    gameday down"
     )
+
+
+def up_compose(state: StateDir, *, web: int, no_load: bool, rate: float) -> None:
+    """The same stack under Docker Compose (see docs/docker.md)."""
+    if web != 3 or no_load:
+        err.print(
+            "[red]error:[/] the Compose stack runs 3 web instances and the load generator; "
+            "drop --web/--no-load, or use --runtime local"
+        )
+        raise typer.Exit(2)
+    started = time.monotonic()
+    try:
+        status = compose_cli.compose_up(state, rate=rate, say=console.print)
+    except compose_cli.ComposeError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    console.print(status_table(status))
+    console.print(endpoints_table(status["endpoints"]))
+    console.print(f"Up under Docker Compose in {time.monotonic() - started:.1f}s.")
 
 
 def status(
@@ -299,6 +337,14 @@ def down(
 ) -> None:
     """Revert every fault and stop every process of the stack."""
     state = resolve_state(state_dir)
+    if compose_cli.is_compose_stack(state):
+        try:
+            compose_cli.compose_down(state, say=console.print)
+        except compose_cli.ComposeError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        console.print("gameday (Compose) is down.")
+        return
     pid = controller_pid(state)
     if pid is not None:
         try:
@@ -346,6 +392,8 @@ def logs(
 ) -> None:
     """Print a component's log (stdout and stderr), optionally following it."""
     state = resolve_state(state_dir)
+    if compose_cli.is_compose_stack(state):
+        raise typer.Exit(compose_cli.compose_logs(state, name, follow=follow, lines=lines))
     path = state.log_file(name)
     if not path.exists():
         known = sorted(p.stem for p in state.logs.glob("*.log"))

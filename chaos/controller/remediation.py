@@ -106,7 +106,7 @@ class Remediation:
         raise RemediationError(504, f"{', '.join(names)} did not become healthy in {timeout:.0f}s")
 
     async def _reload_prometheus(self) -> None:
-        url = self.controller.plan.endpoints["prometheus"]
+        url = self.controller.plan.reach("prometheus")
         try:
             async with httpx.AsyncClient(timeout=5.0) as client:
                 await client.post(f"{url}/-/reload")

@@ -68,7 +68,9 @@ class Controller:
             members=self.members,
         )
         # Scenario runs live here, not in the CLI, so a run outlives the command that started it.
-        self.runner = create_runner(self.faults, plan.endpoints, state.runs)
+        self.runner = create_runner(
+            self.faults, {name: plan.reach(name) for name in plan.endpoints}, state.runs
+        )
         # Scenario schedules and the monkey; both act only through self.faults / self.runner.
         self.scheduler = ChaosScheduler(self)
         # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.

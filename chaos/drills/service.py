@@ -40,7 +40,7 @@ class DrillService:
     def __init__(self, controller, prometheus: Prometheus | None = None,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.controller = controller
-        self.prometheus = prometheus or Prometheus(controller.plan.endpoints["prometheus"])
+        self.prometheus = prometheus or Prometheus(controller.plan.reach("prometheus"))
         self.poll_seconds = poll_seconds
         self.dir = controller.state.root / "drills"
         self.drill: Drill | None = None  # the running drill, or the last one

@@ -42,8 +42,10 @@ def compose_command() -> list[str]:
             return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    raise ComposeError("neither `docker compose` nor `docker-compose` is installed "
-                       "(Debian: apt-get install -y docker.io docker-compose)")
+    raise ComposeError(
+        "neither `docker compose` nor `docker-compose` is installed "
+        "(Debian: apt-get install -y docker.io docker-compose)"
+    )
 
 
 def engine_available(timeout: float = 3.0) -> bool:
@@ -59,8 +61,9 @@ def engine_available(timeout: float = 3.0) -> bool:
 
 
 def offline_images_present() -> bool:
-    probe = subprocess.run(["docker", "image", "inspect", OFFLINE_PYTHON_IMAGE],
-                           capture_output=True, check=False)
+    probe = subprocess.run(
+        ["docker", "image", "inspect", OFFLINE_PYTHON_IMAGE], capture_output=True, check=False
+    )
     return probe.returncode == 0
 
 
@@ -75,8 +78,9 @@ def _base_args(project: str, files: list[Path]) -> list[str]:
     return args
 
 
-def compose_env(state: StateDir, ports: dict[str, int] | None = None,
-                rate: float | None = None) -> dict[str, str]:
+def compose_env(
+    state: StateDir, ports: dict[str, int] | None = None, rate: float | None = None
+) -> dict[str, str]:
     """Environment for Compose: the state dir, a per-stack admin token, published ports."""
     env = dict(os.environ)
     env["GAMEDAY_STATE_DIR"] = str(state.root)
@@ -85,9 +89,13 @@ def compose_env(state: StateDir, ports: dict[str, int] | None = None,
         token_file.write_text(secrets.token_urlsafe(24) + "\n")
         token_file.chmod(0o600)
     env["GAMEDAY_ADMIN_TOKEN"] = token_file.read_text().strip()
-    names = {"api": "GAMEDAY_API_PORT", "prometheus": "GAMEDAY_PROMETHEUS_PORT",
-             "controller": "GAMEDAY_CONTROLLER_PORT", "loadgen": "GAMEDAY_LOADGEN_PORT",
-             "grafana": "GAMEDAY_GRAFANA_PORT"}
+    names = {
+        "api": "GAMEDAY_API_PORT",
+        "prometheus": "GAMEDAY_PROMETHEUS_PORT",
+        "controller": "GAMEDAY_CONTROLLER_PORT",
+        "loadgen": "GAMEDAY_LOADGEN_PORT",
+        "grafana": "GAMEDAY_GRAFANA_PORT",
+    }
     for endpoint, port in (ports or {}).items():
         env[names[endpoint]] = str(port)
     if rate is not None:
@@ -96,9 +104,15 @@ def compose_env(state: StateDir, ports: dict[str, int] | None = None,
 
 
 def compose_up(
-    state: StateDir, *, offline: bool | None = None, grafana: bool | None = None,
-    project: str = DEFAULT_PROJECT, ports: dict[str, int] | None = None,
-    rate: float | None = None, build: bool = False, timeout: float = 300.0,
+    state: StateDir,
+    *,
+    offline: bool | None = None,
+    grafana: bool | None = None,
+    project: str = DEFAULT_PROJECT,
+    ports: dict[str, int] | None = None,
+    rate: float | None = None,
+    build: bool = False,
+    timeout: float = 300.0,
     say: Callable[[str], None] = lambda _msg: None,
 ) -> dict:
     """Start the Compose stack and wait until the controller says it is healthy.
@@ -120,10 +134,11 @@ def compose_up(
     if grafana is False or (grafana is None and offline):
         services = [s for s in _services(project, files, env) if s != "grafana"]
         args += services
-    say(f"docker compose up ({'offline images' if offline else 'official images'}, "
-        f"project {project})")
-    run = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True,
-                         check=False)
+    say(
+        f"docker compose up ({'offline images' if offline else 'official images'}, "
+        f"project {project})"
+    )
+    run = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
     if run.returncode != 0:
         raise ComposeError(f"compose up failed:\n{run.stderr[-3000:]}")
     deadline = time.monotonic() + timeout
@@ -133,8 +148,9 @@ def compose_up(
         if last and last.get("healthy") and last.get("phase") == "ready":
             return last
         time.sleep(1.0)
-    raise ComposeError(f"the Compose stack did not become healthy in {timeout:.0f}s; "
-                       f"last status: {last}")
+    raise ComposeError(
+        f"the Compose stack did not become healthy in {timeout:.0f}s; last status: {last}"
+    )
 
 
 def controller_status(state: StateDir) -> dict | None:
@@ -153,28 +169,54 @@ def controller_status(state: StateDir) -> dict | None:
 
 
 def _services(project: str, files: list[Path], env: dict[str, str]) -> list[str]:
-    run = subprocess.run([*_base_args(project, files), "config", "--services"], cwd=REPO_ROOT,
-                         env=env, capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        [*_base_args(project, files), "config", "--services"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return [line.strip() for line in run.stdout.splitlines() if line.strip()]
 
 
-def compose_down(state: StateDir, *, volumes: bool = True,
-                 say: Callable[[str], None] = lambda _msg: None) -> bool:
-    """Tear the Compose stack down; False when the state dir names no Compose stack."""
-    marker = state.read_json(state.root / "compose.json")
-    if marker is None:
-        return False
+def _recorded_project(state: StateDir) -> tuple[str, Path, list[Path]]:
+    """Project, working dir and files of the stack this state dir names (compose.json)."""
+    marker = state.read_json(state.root / "compose.json") or {}
     project = marker.get("project") or DEFAULT_PROJECT
     working_dir = Path(marker.get("working_dir") or REPO_ROOT)
-    files = [working_dir / f for f in (marker.get("config_files") or "").split(",") if f] \
-        or [COMPOSE_FILE]
+    files = [working_dir / f for f in (marker.get("config_files") or "").split(",") if f] or [
+        COMPOSE_FILE
+    ]
+    return project, working_dir, files
+
+
+def compose_logs(state: StateDir, service: str, *, follow: bool = False, lines: int = 100) -> int:
+    """`gameday logs NAME` under Compose: the service's container log, straight to stdout."""
+    project, working_dir, files = _recorded_project(state)
+    args = [*_base_args(project, files), "logs", "--no-color", f"--tail={lines}"]
+    if follow:
+        args.append("-f")
+    return subprocess.run(
+        [*args, service], cwd=working_dir, env=compose_env(state), check=False
+    ).returncode
+
+
+def compose_down(
+    state: StateDir, *, volumes: bool = True, say: Callable[[str], None] = lambda _msg: None
+) -> bool:
+    """Tear the Compose stack down; False when the state dir names no Compose stack."""
+    if not is_compose_stack(state):
+        return False
+    project, working_dir, files = _recorded_project(state)
     env = compose_env(state)
     args = [*_base_args(project, files), "down", "--remove-orphans"]
     if volumes:
         args.append("-v")
     say(f"docker compose down (project {project})")
-    run = subprocess.run(args, cwd=working_dir, env=env, capture_output=True, text=True,
-                         check=False)
+    run = subprocess.run(
+        args, cwd=working_dir, env=env, capture_output=True, text=True, check=False
+    )
     if run.returncode != 0:
         raise ComposeError(f"compose down failed:\n{run.stderr[-3000:]}")
     for path in (state.root / "compose.json", state.stack_file, state.controller_pid_file):
@@ -188,8 +230,13 @@ def is_compose_stack(state: StateDir) -> bool:
 
 def endpoint_lines(status: dict) -> list[tuple[str, str]]:
     """What `gameday up --runtime docker` prints: every URL a user opens."""
-    labels = {"api": "API", "grafana": "Grafana", "prometheus": "Prometheus",
-              "loadgen": "Locust", "controller": "controller"}
+    labels = {
+        "api": "API",
+        "grafana": "Grafana",
+        "prometheus": "Prometheus",
+        "loadgen": "Locust",
+        "controller": "controller",
+    }
     endpoints = status.get("endpoints", {})
     return [(labels[k], endpoints[k]) for k in labels if k in endpoints]
 
@@ -235,9 +282,16 @@ def main(argv: list[str] | None = None) -> int:
             if not compose_down(state, say=say):
                 say(f"no Compose stack recorded in {state.root}")
             return 0
-        status = compose_up(state, offline=args.offline, grafana=args.grafana,
-                            project=args.project, rate=args.rate, timeout=args.timeout,
-                            ports=free_ports() if args.free_ports else None, say=say)
+        status = compose_up(
+            state,
+            offline=args.offline,
+            grafana=args.grafana,
+            project=args.project,
+            rate=args.rate,
+            timeout=args.timeout,
+            ports=free_ports() if args.free_ports else None,
+            say=say,
+        )
     except ComposeError as exc:
         say(f"error: {exc}")
         return 1

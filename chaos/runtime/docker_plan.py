@@ -188,7 +188,13 @@ def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
     return StackPlan(
         state_dir=str(state_dir), host="0.0.0.0", cluster_token=CLUSTER_TOKEN,
         controller_port=CONTROLLER_PORT, components=components,
+        runtime="docker",
         endpoints=public_endpoints(public_host, env, grafana=grafana),
+        internal_endpoints={
+            "api": _url("lb", LB_HTTP_PORT), "prometheus": _url("prometheus", PROMETHEUS_PORT),
+            "loadgen": _url("loadgen", LOADGEN_PORT),
+            "controller": _url("controller", CONTROLLER_PORT),
+        },
         proxy_links=proxy_links(web_names),
         lb_admin_socket="/var/lib/haproxy/admin.sock", admin_token=admin_token,
     )

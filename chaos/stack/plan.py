@@ -56,13 +56,16 @@ class ComponentSpec(BaseModel):
 
 class StackPlan(BaseModel):
     version: int = 1
-    runtime: Literal["local"] = "local"
+    runtime: Literal["local", "docker"] = "local"
     state_dir: str
     host: str
     cluster_token: str
     controller_port: int
     components: list[ComponentSpec]
+    # What users open (published on the host).
     endpoints: dict[str, str]
+    # What the controller itself calls, when that differs (inside Compose: container names).
+    internal_endpoints: dict[str, str] = Field(default_factory=dict)
     proxy_links: list[ProxyLink]
     lb_admin_socket: str
     # Lets the controller, and only it, drive the web instances' admin API.
@@ -78,6 +81,10 @@ class StackPlan(BaseModel):
     def names(self, role: str | None = None) -> list[str]:
         """Every planned component, standby slots included."""
         return [c.name for c in self.components if role is None or c.role == role]
+
+    def reach(self, endpoint: str) -> str | None:
+        """The URL the controller uses to call an endpoint (api, prometheus, loadgen)."""
+        return self.internal_endpoints.get(endpoint) or self.endpoints.get(endpoint)
 
     @property
     def controller_url(self) -> str:

@@ -39,7 +39,8 @@ class Stack:
         return result
 
     def up(self, *args: str) -> None:
-        self.cli("up", *args, timeout=180)
+        # Always the local runtime: a Docker engine on the test machine must not change it.
+        self.cli("up", "--runtime", "local", *args, timeout=180)
 
     def down(self) -> None:
         self.cli("down", check=False, timeout=120)

@@ -53,7 +53,7 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
 
     t0 = time.monotonic()
     restarting = subprocess.Popen(
-        [sys.executable, "-m", "chaos.cli", "up", "--rate", "20"],
+        [sys.executable, "-m", "chaos.cli", "up", "--runtime", "local", "--rate", "20"],
         env=stack.env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import random
 
-import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 
-from chaos.api.app import create_app
 from chaos.controller.faults import FaultManager
 from chaos.journal import Journal
 from chaos.targets import Member
+from chaos.testing.api import controller_client
 from chaos.testing.fakes import STACK, fake_context
 
 TOKEN = "s3cret"
@@ -42,10 +40,7 @@ class StubController:
 
 @pytest.fixture
 async def client(tmp_path):
-    app = create_app(StubController(tmp_path), TOKEN, registry=CollectorRegistry())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://controller") as made:
-        made.headers["Authorization"] = f"Bearer {TOKEN}"
+    async with controller_client(StubController(tmp_path), TOKEN) as made:
         yield made
 
 

@@ -19,8 +19,8 @@ PROMETHEUS = "http://prometheus.test:9090"
 def make_app(endpoints: dict | None = None) -> FastAPI:
     app = FastAPI()
     app.state.token = TOKEN
-    app.state.controller = SimpleNamespace(plan=SimpleNamespace(
-        endpoints={"prometheus": PROMETHEUS} if endpoints is None else endpoints))
+    known = {"prometheus": PROMETHEUS} if endpoints is None else endpoints
+    app.state.controller = SimpleNamespace(plan=SimpleNamespace(endpoints=known, reach=known.get))
     app.include_router(prometheus_proxy.router)
     console.install(app)
     return app

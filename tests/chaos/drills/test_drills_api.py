@@ -7,11 +7,8 @@ import json
 import random
 from types import SimpleNamespace
 
-import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 
-from chaos.api.app import create_app
 from chaos.controller.faults import FaultManager
 from chaos.drills import incidents
 from chaos.drills.service import DrillService
@@ -19,6 +16,7 @@ from chaos.journal import Journal
 from chaos.scenarios.probes import QueryFailed
 from chaos.state import StateDir
 from chaos.targets import Member
+from chaos.testing.api import controller_client
 from chaos.testing.fakes import STACK, fake_context
 
 TOKEN = "s3cret"
@@ -46,6 +44,9 @@ class FakePrometheus:
 
 class StubPlan:
     endpoints = {"prometheus": "http://prometheus.invalid"}
+
+    def reach(self, endpoint):
+        return self.endpoints.get(endpoint)
 
     def names(self, role=None):
         return [n for n, r in STACK.items() if role is None or r == role]
@@ -85,12 +86,10 @@ class StubController:
 
 @pytest.fixture
 async def client(tmp_path):
-    app = create_app(StubController(tmp_path), TOKEN, registry=CollectorRegistry())
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://controller") as made:
-        made.headers["Authorization"] = f"Bearer {TOKEN}"
+    controller = StubController(tmp_path)
+    async with controller_client(controller, TOKEN) as made:
         yield made
-        await app.state.controller.faults.abort()
+        await controller.faults.abort()
 
 
 def seed_for(difficulty: str, name: str) -> int:

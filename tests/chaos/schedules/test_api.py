@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import random
 
-import httpx
 import pytest
-from prometheus_client import CollectorRegistry
 
-from chaos.api.app import create_app
 from chaos.controller.faults import FaultManager
 from chaos.journal import Journal
 from chaos.schedules.monkey import Monkey
 from chaos.schedules.scheduler import ScheduleService
 from chaos.targets import Member
+from chaos.testing.api import controller_client
 from chaos.testing.fakes import STACK, fake_context
 
 TOKEN = "s3cret"
@@ -68,11 +66,7 @@ async def controller(tmp_path):
 
 @pytest.fixture
 async def client(controller):
-    app = create_app(controller, TOKEN, registry=CollectorRegistry())
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://controller"
-    ) as made:
-        made.headers["Authorization"] = f"Bearer {TOKEN}"
+    async with controller_client(controller, TOKEN) as made:
         yield made
 
 

@@ -25,10 +25,19 @@ async function parse(response) {
   try { body = text ? JSON.parse(text) : null; } catch { body = text; }
   if (!response.ok) {
     const detail = (body && (body.detail || body.error)) || response.statusText || text;
-    throw new ApiError(response.status, typeof detail === "string" ? detail : JSON.stringify(detail),
+    throw new ApiError(response.status, typeof detail === "string" ? detail : describeDetail(detail),
                        (body && body.errors) || []);
   }
   return body;
+}
+
+/** FastAPI's own 422 (a list of pydantic errors) -> "count: Input should be ... 16". */
+function describeDetail(detail) {
+  if (!Array.isArray(detail)) return JSON.stringify(detail);
+  return detail.map((e) => {
+    const where = (e.loc || []).filter((part) => part !== "body").join(".");
+    return where ? `${where}: ${e.msg}` : e.msg;
+  }).join("; ");
 }
 
 export async function get(path, { signal } = {}) {
@@ -89,6 +98,20 @@ export const api = {
   runScenario: (name) => send("POST", "/api/scenarios/run", { scenario: name, source: "console" }),
   runs: () => get("/api/runs"),
   stopRun: () => send("POST", "/api/runs/stop"),
+  // Remediation: the moves an SRE makes (chaos/api/remediation.py, chaos/api/components.py).
+  scale: (count) => send("POST", "/api/scale", { role: "web", count }),
+  act: (name, action) => send("POST", `/api/components/${encodeURIComponent(name)}/${action}`),
+  moveLeader: (to) => send("POST", "/api/store/move-leader", { to }),
+  defrag: () => send("POST", "/api/store/defrag"),
+  disarm: () => send("POST", "/api/store/disarm"),
+  remediation: () => get("/api/remediation"),
+  // Drills (chaos/api/drills.py): a hidden incident, hints, answers, the reveal.
+  startDrill: (difficulty, seed) => send("POST", "/api/drills", { difficulty, seed }),
+  drill: () => get("/api/drills/current"),
+  drillChoices: () => get("/api/drills/choices"),
+  hint: () => send("POST", "/api/drills/current/hint"),
+  answer: (component, cause) => send("POST", "/api/drills/current/answer", { component, cause }),
+  reveal: () => send("POST", "/api/drills/current/reveal"),
   promRange: (query, start, end, step, signal) => {
     const params = new URLSearchParams({ query, start, end, step });
     return get(`/api/prom/query_range?${params}`, { signal });

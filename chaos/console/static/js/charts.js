@@ -272,6 +272,8 @@ export class Charts {
         label: `${r.type} ${r.targets.join(",")}`,
       }))
       .sort((a, b) => a.start - b.start);
+    // What is shaded, for tests and curious operators (drill faults never get here).
+    document.getElementById("charts-panel").dataset.faultWindows = this.windows.map((w) => w.label).join(";");
   }
 
   redraw() {

@@ -61,8 +61,10 @@ export class Timeline {
   }
 }
 
-/** The red strip under the header: what is active right now, with the abort button. */
-export function renderBanner(banner, text, active, scenario) {
+/** The red strip under the header: what is active right now, with the abort button. While a
+ * drill runs it says so and nothing more: its faults are not in `active` (the API hides them),
+ * and the banner must not hint at them either. */
+export function renderBanner(banner, text, active, scenario, drill = null) {
   const parts = active.map((r) => {
     const left = r.deadline ? ` · ${span(r.deadline - now())} left` : "";
     return el("span.banner-item", {}, el("b", {}, r.type), ` ${r.targets.join(", ")}${left}`);
@@ -71,10 +73,16 @@ export function renderBanner(banner, text, active, scenario) {
     parts.unshift(el("span.banner-item", {}, el("b", {}, "scenario"), ` ${scenario.name}`,
       scenario.detail ? ` · ${scenario.detail}` : ""));
   }
+  if (drill) {
+    parts.unshift(el("span.banner-item.banner-drill", {}, el("b", {}, "drill"),
+      ` ${drill.difficulty} · ${span(now() - drill.started_at)} in · find what is wrong`));
+  }
   banner.hidden = parts.length === 0;
+  banner.classList.toggle("drilling", Boolean(drill));
   if (!parts.length) return;
-  const label = active.length
-    ? `${active.length} fault${active.length > 1 ? "s" : ""} active`
+  const label = drill ? "drill in progress"
+    : active.length ? `${active.length} fault${active.length > 1 ? "s" : ""} active`
     : "scenario running";
-  text.replaceChildren(el("span.banner-label", {}, "⚠ " + label), ...parts);
+  const extra = drill && active.length ? ` · ${active.length} other fault${active.length > 1 ? "s" : ""} active` : "";
+  text.replaceChildren(el("span.banner-label", {}, "⚠ " + label + extra), ...parts);
 }

@@ -1,17 +1,21 @@
 // The console: wires the modules together and polls the controller.
 //   every 1 s: GET /api/status and /api/faults -> header, banner, topology, timeline, shading
-//   every 2 s: Prometheus range queries (through /api/prom) -> charts
+//   every 2 s: Prometheus range queries (through /api/prom) -> charts, and the drill
+//              (/api/drills/current) and remediation log (/api/remediation)
 // Polling pauses while the tab is hidden.
 
 import { api, auth, ApiError, startSession, useToken, forgetToken } from "./api.js";
 import { Charts } from "./charts.js";
 import { el, $, span } from "./dom.js";
+import { DrillPanel } from "./drill.js";
 import { InjectForm } from "./inject.js";
 import { Timeline, isActive, renderBanner } from "./faults.js";
+import { Remediation } from "./remediation.js";
 import { Topology } from "./topology.js";
 
 const STATE_EVERY_MS = 1000;
 const CHARTS_EVERY_MS = 2000;
+const MOVES_EVERY_MS = 2000;
 
 const ui = {
   phase: $("#phase"), meta: $("#meta"), links: $("#links"), auth: $("#auth"),
@@ -23,7 +27,9 @@ const ui = {
 
 const state = { status: null, faults: [], scenario: null, linksKey: "" };
 
-const topology = new Topology($("#topology"));
+const remediation = new Remediation($("#remediation-panel"), { onMoved: () => pollState() });
+const topology = new Topology($("#topology"), { controls: remediation.controls });
+const drill = new DrillPanel($("#drill-panel"), { onChange: () => pollState() });
 const timeline = new Timeline($("#timeline"), $("#timeline-count"), { onRevert: revert });
 const form = new InjectForm($("#inject-form"), { onInjected: () => pollState() });
 const charts = new Charts({
@@ -39,7 +45,7 @@ const charts = new Charts({
 function renderAuth() {
   const canMutate = Boolean(auth.token);
   document.body.classList.toggle("read-only", !canMutate);
-  for (const node of document.querySelectorAll("#inject, #scenario-run, #abort")) node.disabled = !canMutate;
+  for (const node of document.querySelectorAll("#inject, #scenario-run, #abort, .needs-token")) node.disabled = !canMutate;
   timeline.canMutate = canMutate;
   if (canMutate) {
     ui.auth.replaceChildren(...[el("span.pill.ok", {
@@ -86,14 +92,17 @@ async function pollState() {
     state.faults = faults;
     const active = faults.filter(isActive);
     renderHeader(status);
-    topology.render(status, active);
+    topology.render(status, active, remediation.drained);
+    remediation.setStatus(status);
     timeline.render(faults);
     form.setComponents(status.components);
     charts.setFaults(faults);
     charts.redraw();
     await trackScenario();
-    renderBanner(ui.banner, ui.bannerText, active, state.scenario);
-    document.body.classList.toggle("under-fault", active.length > 0 || Boolean(state.scenario));
+    const drilling = drill.running ? drill.drill : null;
+    renderBanner(ui.banner, ui.bannerText, active, state.scenario, drilling);
+    ui.abort.title = drilling ? "also reverts the drill's hidden faults: it ends the drill's incident" : "";
+    document.body.classList.toggle("under-fault", active.length > 0 || Boolean(state.scenario) || Boolean(drilling));
   } catch (err) {
     ui.phase.textContent = "controller unreachable";
     ui.phase.dataset.phase = "controller-down";
@@ -121,6 +130,8 @@ async function revert(record) {
 }
 
 ui.abort.addEventListener("click", async () => {
+  if (drill.running && !confirm("A drill is running. Abort reverts its hidden faults too: that "
+      + "ends the drill's incident, and the drill only measures how the stack recovers.\n\nAbort all faults?")) return;
   ui.abort.disabled = true;
   try {
     // A running scenario would inject its next fault: stop it first, then revert everything.
@@ -217,7 +228,17 @@ async function boot() {
     form.report("error", `catalog unavailable: ${err.detail || err}`);
   }
   loadScenarios();
+  try {
+    const choices = await api.drillChoices();
+    drill.setChoices(choices);
+    remediation.setSlots(choices.components.filter((c) => c.startsWith("web-")).length);
+  } catch (err) {
+    $("#drill-start-result").textContent = `drills unavailable: ${err.detail || err}`;
+    $("#drill-start-result").className = "result error";
+  }
+  await Promise.all([drill.refresh(), remediation.refresh()]);
   every(STATE_EVERY_MS, pollState);
+  every(MOVES_EVERY_MS, () => Promise.all([drill.refresh(), remediation.refresh()]));
   every(CHARTS_EVERY_MS, () => charts.refresh());
 }
 

@@ -1,6 +1,8 @@
 // The stack as tiers of cards, in request order: load -> lb -> web -> store, platform aside.
 // A card shows the supervisor state, health, store leadership and the active faults that hit
-// the component (as a target, or as the far side of a network fault).
+// the component (as a target, or as the far side of a network fault), and whether it was
+// drained out of rotation. Below that, each card may carry controls (remediation.js): they are
+// built once per card, so a re-render every second never swaps a button under the pointer.
 
 import { el } from "./dom.js";
 
@@ -13,8 +15,10 @@ const TIERS = [
 const PLATFORM = { id: "platform", title: "platform", note: "not in the request path" };
 
 export class Topology {
-  constructor(root) {
+  /** controls(component) -> a node appended to a new card once (or null). */
+  constructor(root, { controls = () => null } = {}) {
     this.root = root;
+    this.controls = controls;
     this.cards = new Map();
     this.rows = new Map();
     for (const tier of [...TIERS, PLATFORM]) {
@@ -29,8 +33,8 @@ export class Topology {
     return (TIERS.find((t) => t.roles.includes(role)) || PLATFORM).id;
   }
 
-  /** status: GET /api/status; active: the active fault records. */
-  render(status, active) {
+  /** status: GET /api/status; active: the active fault records; drained: names out of rotation. */
+  render(status, active, drained = new Set()) {
     const hits = new Map();  // component -> [{fault, how}]
     for (const fault of active) {
       for (const name of fault.targets) push(hits, name, { fault, how: "target" });
@@ -41,11 +45,12 @@ export class Topology {
       seen.add(component.name);
       let card = this.cards.get(component.name);
       if (!card) {
-        card = el("article.card", { dataset: { name: component.name } });
+        card = el("article.card", { dataset: { name: component.name } }, el("div.card-body"),
+                  this.controls(component));
         this.cards.set(component.name, card);
         this.rows.get(this.tierOf(component.role)).append(card);
       }
-      fill(card, component, hits.get(component.name) || []);
+      fill(card, component, hits.get(component.name) || [], drained.has(component.name));
     }
     for (const [name, card] of this.cards) {
       if (!seen.has(name)) { card.remove(); this.cards.delete(name); }
@@ -58,23 +63,25 @@ function push(map, key, value) {
   map.get(key).push(value);
 }
 
-function fill(card, c, hits) {
+function fill(card, c, hits, drained) {
   const targeted = hits.some((h) => h.how === "target");
   card.className = `card s-${c.state} h-${c.health}`
     + (targeted ? " faulted" : hits.length ? " peer-faulted" : "")
-    + (c.leader ? " leader" : "");
+    + (c.leader ? " leader" : "") + (drained ? " drained" : "");
   Object.assign(card.dataset, {
     state: c.state, health: c.health, faulted: String(targeted), leader: String(!!c.leader),
+    drained: String(drained),
   });
   const detail = [c.pid ? `pid ${c.pid}` : "no process"];
   if (c.restarts) detail.push(`↻ ${c.restarts}`);
   if (c.held_down) detail.push("held down");
   card.title = [`${c.name} (${c.role})`, c.url, c.last_exit ? `last exit: ${c.last_exit}` : null]
     .filter(Boolean).join("\n");
-  card.replaceChildren(...[
+  card.firstChild.replaceChildren(...[
     el("div.card-head", {},
       el("span.name", {}, c.name),
-      c.leader ? el("span.tag.tag-leader", { title: "Raft leader" }, "★ leader") : null),
+      c.leader ? el("span.tag.tag-leader", { title: "Raft leader" }, "★ leader") : null,
+      drained ? el("span.tag.tag-drained", { title: "drained: HAProxy sends it no new requests (ready brings it back)" }, "drained") : null),
     el("div.card-state", {},
       el(`span.dot.s-${c.state}`), el("span.state", {}, c.state),
       el(`span.health.h-${c.health}`, {}, c.health)),
