@@ -144,9 +144,11 @@ class Controller:
 
     async def _heal_leftovers(self) -> None:
         """Undo what a crashed controller left: journaled faults first, then a blanket heal."""
-        proxy_group = self.plan.component("proxy").start_group
-        self.runtime.start_group(proxy_group)
-        await self._wait_group_healthy(proxy_group, timeout=10.0)
+        if "proxy" not in self.adopted:
+            # A fresh proxy holds no faults; it only has to listen before reverts reach it.
+            proxy_group = self.plan.component("proxy").start_group
+            self.runtime.start_group(proxy_group)
+            await self._wait_group_healthy(proxy_group, timeout=10.0)
         recovered = await self.faults.recover()
         if recovered:
             log.info(

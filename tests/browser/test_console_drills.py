@@ -39,7 +39,7 @@ def test_scale_and_drain_from_the_page(console, stack):
         slots = sum(c.startswith("web-") for c in choices["components"])
         page.fill("#scale-count", str(slots + 1))
         page.click("#scale")
-        expect(page.locator("#scale-result")).to_have_class("result error")
+        expect(page.locator("#scale-result")).to_have_class("result error")  # red
         expect(page.locator("#scale-result")).to_contain_text(f"from 1 to {slots}")
 
         page.fill("#scale-count", "4")

@@ -38,8 +38,10 @@ export class DrillPanel {
       el("option", { value: d, selected: d === "easy" }, d)));
     this.ui.component.replaceChildren(placeholder("component…"),
       ...choices.components.map((c) => el("option", { value: c }, c)));
+    // {cause: what it means}; a plain list would do too.
+    const causes = Array.isArray(choices.causes) ? choices.causes.map((c) => [c, ""]) : Object.entries(choices.causes);
     this.ui.cause.replaceChildren(placeholder("cause…"),
-      ...choices.causes.map((c) => el("option", { value: c }, c)));
+      ...causes.map(([c, meaning]) => el("option", { value: c, title: meaning }, c)));
   }
 
   async refresh() {
@@ -65,6 +67,7 @@ export class DrillPanel {
       : running ? `${drill.state === "revealing" ? "revealing" : "running"} · ${drill.difficulty}`
       : `last: ${drill.id}`;
     this.tick();
+    if (wasRunning && !running) report(this.ui.startResult, "", "");  // the debrief says it all
     if (wasRunning !== running) this.onChange();
   }
 

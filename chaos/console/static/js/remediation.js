@@ -60,7 +60,8 @@ export function describeMove(a) {
 }
 
 function report(node, kind, text) {
-  node.className = `result ${kind}`;
+  node.classList.remove("ok", "error", "busy");
+  node.classList.add(kind);
   node.textContent = text;
   clearTimeout(node.fade);
   if (kind === "ok") node.fade = setTimeout(() => { node.textContent = ""; }, OK_FADE_MS);
