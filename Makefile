@@ -26,8 +26,9 @@ test-fast: deps
 lint: deps
 	$(BIN)/ruff check chaos services tests bench
 
+# The HAProxy throughput figure needs a stack: bench/bench_web.py --url <api endpoint>.
 bench: deps
-	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_web.py --overhead
 	$(BIN)/python bench/bench_proxy.py
 
 deps: system-deps $(STAMP)
