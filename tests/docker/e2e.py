@@ -213,6 +213,34 @@ def run(stack: Stack) -> Report:
         return (f"0 violations in {summary['reads_checked']} reads, "
                 f"{summary['acknowledged_writes']} acknowledged writes")
 
+    def scenario(name: str) -> Callable[[], str]:
+        """A built-in scenario run by the controller inside Compose, its verdict asserted."""
+        def run_it() -> str:
+            wait_for("a healthy stack before the run",
+                     lambda: stack.status().get("healthy"), 120)
+
+            def start() -> httpx.Response | None:
+                # 409 = the steady state does not hold yet (the last fault's 15 s window).
+                response = stack.http.post(f"{stack.controller}/api/scenarios/run",
+                                           json={"scenario": name}, headers=stack.auth)
+                if response.status_code == 409:
+                    return None
+                return response
+
+            response = wait_for(f"{name} to start once the steady state holds", start, 120,
+                                interval=3.0)
+            if response.status_code != 201:
+                raise AssertionError(f"start -> {response.status_code} {response.text}")
+            run_id = response.json()["id"]
+            record = wait_for(f"{name} to finish", lambda: (
+                (r := stack.http.get(f"{stack.controller}/api/runs/{run_id}").json())
+                .get("state") == "finished" and r), 240, interval=2.0)
+            if record.get("verdict") != "passed":
+                raise AssertionError(f"verdict {record.get('verdict')}: {record.get('reason')}; "
+                                     f"breaches {record.get('breaches')}")
+            return f"passed in {record['elapsed']:.0f}s"
+        return run_it
+
     def healthy_at_end() -> str:
         return all_healthy()
 
@@ -222,6 +250,8 @@ def run(stack: Stack) -> Report:
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
     report.check("partition store leader (new leader, writes succeed)", partition_leader)
     report.check("drain and ready web-1 through HAProxy's runtime API", drain_and_ready)
+    report.check("scenario web-instance-crash: passed", scenario("web-instance-crash"))
+    report.check("scenario store-leader-loss: passed", scenario("store-leader-loss"))
     report.check("consistency checker: zero violations", consistency)
     report.check("stack healthy after the faults", healthy_at_end)
     return report
