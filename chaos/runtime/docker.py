@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chaos.runtime.backoff import next_backoff
 from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
 from chaos.runtime.docker_net import NetControl
 from chaos.stack.plan import StackPlan
@@ -37,8 +38,6 @@ log = logging.getLogger("gameday.docker")
 PROJECT_LABEL = "com.docker.compose.project"
 SERVICE_LABEL = "com.docker.compose.service"
 RELEASE_DIR = Path(os.environ.get("GAMEDAY_RELEASE_DIR", "/run/gameday/release"))
-MAX_BACKOFF_SECONDS = 10.0
-STABLE_AFTER_SECONDS = 10.0
 STOP_GRACE_SECONDS = 5
 POLL_SECONDS = 0.5
 
@@ -348,10 +347,7 @@ class DockerRuntime(Runtime):
         if unit.expected_exit:
             unit.last_exit, unit.expected_exit = unit.expected_exit, None
         ran_for = time.time() - (unit.started_at or time.time())
-        unit.backoff = (
-            self.base_backoff if ran_for > STABLE_AFTER_SECONDS or unit.backoff == 0
-            else min(unit.backoff * 2, MAX_BACKOFF_SECONDS)
-        )
+        unit.backoff = next_backoff(unit.backoff, ran_for, self.base_backoff)
         if unit.wanted and not unit.held_down:
             log.warning("%s %s; restarting in %.1fs", unit.name, unit.last_exit, unit.backoff)
 

@@ -13,6 +13,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 
+from chaos.runtime.backoff import next_backoff
 from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
 from chaos.runtime.process import ProcessHandle
 from chaos.stack.plan import ComponentSpec, StackPlan
@@ -20,9 +21,6 @@ from chaos.state import StateDir
 
 log = logging.getLogger("gameday.supervisor")
 
-MAX_BACKOFF_SECONDS = 10.0
-# A process that ran this long is considered healthy again: its next crash starts a fresh backoff.
-STABLE_AFTER_SECONDS = 10.0
 STOP_GRACE_SECONDS = 5.0
 
 
@@ -219,11 +217,7 @@ class LocalRuntime(Runtime):
         if unit.handle is None:
             return
         ran_for = time.time() - (unit.started_at or time.time())
-        unit.backoff = (
-            self.base_backoff
-            if ran_for > STABLE_AFTER_SECONDS or unit.backoff == 0
-            else min(unit.backoff * 2, MAX_BACKOFF_SECONDS)
-        )
+        unit.backoff = next_backoff(unit.backoff, ran_for, self.base_backoff)
         unit.handle = None
         unit.paused = False
         unit.last_exit = why
