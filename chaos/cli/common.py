@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,6 +30,19 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable outpu
 
 def resolve_state(state_dir: Path | None) -> StateDir:
     return StateDir(state_dir or Settings().state_dir)
+
+
+def print_json(data: Any) -> None:
+    """`--json` output: the API's answer as it is, for scripts."""
+    print(json.dumps(data, indent=2))
+
+
+def emit(data: Any, as_json: bool, show: Callable[[Any], object]) -> None:
+    """Print `data` for scripts (--json) or render it for people with `show`."""
+    if as_json:
+        print_json(data)
+    else:
+        show(data)
 
 
 def call(state_dir: Path | None, action: Callable[[ControllerClient], Any]) -> Any:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console
+from chaos.cli.common import JsonOption, StateDirOption, call, console, print_json
 
 app = typer.Typer(help="Drills: diagnose and mitigate a hidden incident, then read the debrief.",
                   no_args_is_help=True)
@@ -23,10 +23,6 @@ class Difficulty(StrEnum):
     easy = "easy"
     medium = "medium"
     hard = "hard"
-
-
-def _print_json(data) -> None:
-    print(json.dumps(data, indent=2))
 
 
 def _show_running(drill: dict) -> None:
@@ -90,7 +86,7 @@ def start(
     body = {"difficulty": difficulty.value, "seed": seed}
     drill = call(state_dir, lambda c: c.post("/api/drills", json=body))
     if as_json:
-        _print_json(drill)
+        print_json(drill)
         return
     console.print(f"drill [bold]{drill['id']}[/] started ({drill['difficulty']}). You are on "
                   "call: users may be hurting. Use `gameday status`, the dashboards, alerts and "
@@ -103,7 +99,7 @@ def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
     """The running drill (no fault details), or the last one in full."""
     drill = call(state_dir, lambda c: c.get("/api/drills/current"))
     if as_json:
-        _print_json(drill)
+        print_json(drill)
     elif drill["state"] == "finished":
         _show_finished(drill)
     else:
@@ -115,7 +111,7 @@ def hint(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """The next hint (each costs points; the later ones more)."""
     given = call(state_dir, lambda c: c.post("/api/drills/current/hint"))
     if as_json:
-        _print_json(given)
+        print_json(given)
         return
     console.print(f"hint {given['number']} (-{given['cost']} points): {given['hint']}",
                   highlight=False)
@@ -127,7 +123,7 @@ def choices(state_dir: StateDirOption = None, as_json: JsonOption = False) -> No
     """The causes and components an answer can name."""
     found = call(state_dir, lambda c: c.get("/api/drills/choices"))
     if as_json:
-        _print_json(found)
+        print_json(found)
         return
     table = Table(title="causes")
     table.add_column("cause")
@@ -149,7 +145,7 @@ def answer(
     body = {"component": component, "cause": cause}
     graded = call(state_dir, lambda c: c.post("/api/drills/current/answer", json=body))
     if as_json:
-        _print_json(graded)
+        print_json(graded)
         return
     if graded["correct"]:
         console.print("[green]right.[/] Now mitigate: the drill ends when the steady state "
@@ -164,7 +160,7 @@ def reveal(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
     drill = call(state_dir, lambda c: c.post("/api/drills/current/reveal",
                                               timeout=REVEAL_TIMEOUT_SECONDS))
     if as_json:
-        _print_json(drill)
+        print_json(drill)
     else:
         _show_finished(drill)
 
@@ -174,7 +170,7 @@ def history(state_dir: StateDirOption = None, as_json: JsonOption = False) -> No
     """Past drills and their scores."""
     entries = call(state_dir, lambda c: c.get("/api/drills/history"))
     if as_json:
-        _print_json(entries)
+        print_json(entries)
         return
     table = Table(title="drills")
     for column in ("when", "id", "difficulty", "incident", "outcome", "score", "hints",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err, print_json
 from chaos.durations import format_duration
 
 
@@ -66,7 +66,7 @@ def inject(
     }
     record = call(state_dir, lambda c: c.post("/api/faults", json=body))
     if as_json:
-        print(json.dumps(record, indent=2))
+        print_json(record)
         return
     if record["state"] == "skipped":
         console.print(f"{record['id']}: skipped (probability {probability})")
@@ -84,11 +84,8 @@ def faults(
 ) -> None:
     """List active and recent faults."""
     path = "/api/faults?state=active" if active else "/api/faults"
-    records = call(state_dir, lambda c: c.get(path))
-    if as_json:
-        print(json.dumps(records, indent=2))
-    else:
-        console.print(faults_table(records))
+    emit(call(state_dir, lambda c: c.get(path)), as_json,
+         lambda records: console.print(faults_table(records)))
 
 
 def revert(
@@ -117,7 +114,7 @@ def catalog(state_dir: StateDirOption = None, as_json: JsonOption = False) -> No
     """Every fault type, its params, the roles it targets and whether this runtime can do it."""
     entries = call(state_dir, lambda c: c.get("/api/catalog"))
     if as_json:
-        print(json.dumps(entries, indent=2))
+        print_json(entries)
         return
     table = Table(title="fault catalog")
     for column in ("type", "targets", "params", "here", "what it does"):

@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err, print_json
 
 app = typer.Typer(help="Read and change the load generator's traffic.", no_args_is_help=True)
 
 
-def _print(load: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(load, indent=2))
-        return
+def _describe(load: dict) -> None:
     console.print(
         f"rate {load.get('rate', 0):g} req/s, {load.get('users', 0)} users "
         f"({load.get('running_users', load.get('users', 0))} running), state {load.get('state')}"
@@ -25,7 +21,7 @@ def _print(load: dict, as_json: bool) -> None:
 @app.command("show")
 def show(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Show the target rate, users and state."""
-    _print(call(state_dir, lambda c: c.get("/api/load")), as_json)
+    emit(call(state_dir, lambda c: c.get("/api/load")), as_json, _describe)
 
 
 @app.command("set")
@@ -42,7 +38,7 @@ def set_load(
         err.print("[red]error:[/] give exactly one of --rate or --users")
         raise typer.Exit(2)
     body = {"rate": rate} if rate is not None else {"users": users}
-    _print(call(state_dir, lambda c: c.post("/api/load", json=body)), as_json)
+    emit(call(state_dir, lambda c: c.post("/api/load", json=body)), as_json, _describe)
 
 
 @app.command("consistency")
@@ -54,4 +50,4 @@ def consistency(
 ) -> None:
     """What the consistency checker found: lost writes, stale reads, revision regressions."""
     path = "/api/consistency?sweep=true" if sweep else "/api/consistency"
-    print(json.dumps(call(state_dir, lambda c: c.get(path)), indent=2))
+    print_json(call(state_dir, lambda c: c.get(path)))

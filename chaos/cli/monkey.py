@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
 from chaos.cli.schedule import when
 
 app = typer.Typer(
@@ -109,20 +108,13 @@ def monkey(
         "allow_last_healthy": allow_last_healthy,
     }
     snapshot = call(state_dir, lambda c: c.post("/api/monkey", json=body))
-    if as_json:
-        print(json.dumps(snapshot, indent=2))
-    else:
-        _print_status(snapshot, decisions=0)
+    emit(snapshot, as_json, lambda started: _print_status(started, decisions=0))
 
 
 @app.command("status")
 def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """The monkey's config, state and recent decisions."""
-    snapshot = call(state_dir, lambda c: c.get("/api/monkey"))
-    if as_json:
-        print(json.dumps(snapshot, indent=2))
-    else:
-        _print_status(snapshot)
+    emit(call(state_dir, lambda c: c.get("/api/monkey")), as_json, _print_status)
 
 
 @app.command("stop")

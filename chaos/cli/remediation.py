@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 import typer
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit
 
 store_app = typer.Typer(
     help="Store (etcd) operations: move-leader, defrag, disarm.", no_args_is_help=True
 )
 
 
-def _show(result: dict, as_json: bool) -> None:
-    if as_json:
-        print(json.dumps(result, indent=2))
-    else:
-        details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("ts", "action"))
-        console.print(f"{result.get('action', 'done')}: {details}")
+def _describe(result: dict) -> None:
+    details = ", ".join(f"{k}={v}" for k, v in result.items() if k not in ("ts", "action"))
+    console.print(f"{result.get('action', 'done')}: {details}")
 
 
 def scale(
@@ -32,7 +28,7 @@ def scale(
     if not sep or not count.isdigit():
         raise typer.BadParameter(f"{spec!r} is not ROLE=N, e.g. web=5", param_hint="ROLE=N")
     body = {"role": role, "count": int(count)}
-    _show(call(state_dir, lambda c: c.post("/api/scale", json=body)), as_json)
+    emit(call(state_dir, lambda c: c.post("/api/scale", json=body)), as_json, _describe)
 
 
 def _component_action(action: str):
@@ -41,7 +37,11 @@ def _component_action(action: str):
         state_dir: StateDirOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        _show(call(state_dir, lambda c: c.post(f"/api/components/{name}/{action}")), as_json)
+        emit(
+            call(state_dir, lambda c: c.post(f"/api/components/{name}/{action}")),
+            as_json,
+            _describe,
+        )
 
     return command
 
@@ -63,16 +63,20 @@ def move_leader(
     as_json: JsonOption = False,
 ) -> None:
     """Hand Raft leadership to another member."""
-    _show(call(state_dir, lambda c: c.post("/api/store/move-leader", json={"to": to})), as_json)
+    emit(
+        call(state_dir, lambda c: c.post("/api/store/move-leader", json={"to": to})),
+        as_json,
+        _describe,
+    )
 
 
 @store_app.command("defrag")
 def defrag(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Compact and defragment every member, freeing space after NOSPACE."""
-    _show(call(state_dir, lambda c: c.post("/api/store/defrag")), as_json)
+    emit(call(state_dir, lambda c: c.post("/api/store/defrag")), as_json, _describe)
 
 
 @store_app.command("disarm")
 def disarm(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Clear the NOSPACE alarm so the store accepts writes again."""
-    _show(call(state_dir, lambda c: c.post("/api/store/disarm")), as_json)
+    emit(call(state_dir, lambda c: c.post("/api/store/disarm")), as_json, _describe)

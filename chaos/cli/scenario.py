@@ -15,7 +15,15 @@ from rich.table import Table
 from rich.text import Text
 
 from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err, resolve_state
+from chaos.cli.common import (
+    JsonOption,
+    StateDirOption,
+    call,
+    console,
+    err,
+    print_json,
+    resolve_state,
+)
 from chaos.scenarios import library
 from chaos.scenarios.loader import ScenarioError, load_file
 from chaos.scenarios.model import Scenario
@@ -45,8 +53,8 @@ def list_scenarios(as_json: JsonOption = False) -> None:
     """The built-in scenarios."""
     scenarios = [library.load(name) for name in library.names()]
     if as_json:
-        print(json.dumps([{"name": s.name, "title": s.title, "difficulty": s.difficulty,
-                           "planned_seconds": s.planned_seconds} for s in scenarios], indent=2))
+        print_json([{"name": s.name, "title": s.title, "difficulty": s.difficulty,
+                     "planned_seconds": s.planned_seconds} for s in scenarios])
         return
     table = Table(title="built-in scenarios")
     for column in ("name", "difficulty", "up to", "title"):
@@ -62,7 +70,7 @@ def show(ref: Annotated[str, typer.Argument(metavar="NAME|FILE")],
     """A scenario in full: hypothesis, steps, abort conditions, expected signals, write-up."""
     s = _load(ref)
     if as_json:
-        print(json.dumps(s.model_dump(mode="json", by_alias=True), indent=2))
+        print_json(s.model_dump(mode="json", by_alias=True))
         return
     console.print(f"[bold]{s.title}[/] ({s.name}, {s.difficulty}, up to "
                   f"{s.planned_seconds:.0f}s{f', seed {s.seed}' if s.seed is not None else ''})")
@@ -135,7 +143,7 @@ def _progress(run: dict) -> Group:
 def _finish(run: dict, as_json: bool) -> None:
     verdict = run.get("verdict") or "aborted"
     if as_json:
-        print(json.dumps(run, indent=2))
+        print_json(run)
     else:
         console.print(Text.assemble(("verdict: ", "bold"), (verdict, VERDICT_STYLE[verdict]),
                                     f"  {run['reason']}"))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err
+from chaos.cli.common import JsonOption, StateDirOption, call, console, err, print_json
 from chaos.durations import format_duration
 
 app = typer.Typer(help="Run scenarios on a timetable (cron or interval).", no_args_is_help=True)
@@ -48,7 +47,7 @@ def add(
     body = {"scenario": scenario, "cron": cron, "every": every, "jitter": jitter}
     schedule = call(state_dir, lambda c: c.post("/api/schedules", json=body))
     if as_json:
-        print(json.dumps(schedule, indent=2))
+        print_json(schedule)
         return
     console.print(
         f"[bold]{schedule['id']}[/] {schedule['scenario']} {timing(schedule)}, "
@@ -61,7 +60,7 @@ def list_schedules(state_dir: StateDirOption = None, as_json: JsonOption = False
     """Every schedule, its next fire time and its last result."""
     schedules = call(state_dir, lambda c: c.get("/api/schedules"))
     if as_json:
-        print(json.dumps(schedules, indent=2))
+        print_json(schedules)
         return
     table = Table(title="schedules")
     for column in ("id", "scenario", "timing", "next", "last", "result"):

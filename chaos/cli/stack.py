@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import signal
@@ -20,7 +19,7 @@ from rich.live import Live
 from rich.table import Table
 
 from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable, controller_pid
-from chaos.cli.common import StateDirOption, console, err, resolve_state
+from chaos.cli.common import StateDirOption, console, err, print_json, resolve_state
 from chaos.runtime import compose_cli
 from chaos.runtime.process import ProcessHandle
 from chaos.settings import Settings
@@ -261,7 +260,7 @@ def status(
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from None
     if as_json:
-        print(json.dumps(result, indent=2))
+        print_json(result)
         return
     console.print(status_table(result))
     console.print(endpoints_table(result["endpoints"]))
