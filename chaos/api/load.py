@@ -35,8 +35,10 @@ def _loadgen_url(request: Request) -> str:
 async def _forward(request: Request, method: str, path: str, body: Any = None) -> JSONResponse:
     url = _loadgen_url(request)
     try:
-        async with httpx.AsyncClient(timeout=30.0) as client:
-            response = await client.request(method, f"{url}{path}", json=body)
+        # The controller's shared client; a sweep re-reads every checked key, hence the timeout.
+        response = await request.app.state.controller.http.request(
+            method, f"{url}{path}", json=body, timeout=30.0
+        )
     except httpx.HTTPError as exc:
         raise HTTPException(
             503, detail=f"the load generator at {url} does not answer: {type(exc).__name__}"

@@ -108,8 +108,7 @@ class Remediation:
     async def _reload_prometheus(self) -> None:
         url = self.controller.plan.reach("prometheus")
         try:
-            async with httpx.AsyncClient(timeout=5.0) as client:
-                await client.post(f"{url}/-/reload")
+            await self.controller.http.post(f"{url}/-/reload", timeout=5.0)
         except httpx.HTTPError as exc:
             log.warning("prometheus reload failed: %s", exc)
 
