@@ -26,6 +26,7 @@ from chaos.settings import Settings
 from chaos.stack.plan import StackPlan, build_plan
 from chaos.stack.ports import port_is_free
 from chaos.state import StateDir
+from chaos.status_view import ComponentView
 
 
 class Runtime(StrEnum):
@@ -274,36 +275,28 @@ def offline_status(state: StateDir) -> dict | None:
     plan = StackPlan.model_validate(raw)
     live = _live_records(state)
     components = [
-        {
-            "name": spec.name,
-            "role": spec.role,
-            "state": "running" if spec.name in live else "stopped",
-            "health": "unknown",
-            "pid": live.get(spec.name, {}).get("pid"),
-            "url": spec.url,
-            "leader": None,
-            "restarts": 0,
-            "held_down": False,
-            "last_exit": None,
-        }
+        ComponentView(
+            name=spec.name,
+            role=spec.role,
+            state="running" if spec.name in live else "stopped",
+            pid=live.get(spec.name, {}).get("pid"),
+            url=spec.url,
+        ).model_dump()
+        # A standby web slot is not part of the stack unless it was scaled in and still runs.
         for spec in plan.components
+        if not spec.standby or spec.name in live
     ]
     components.append(
-        {
-            "name": "controller",
-            "role": "controller",
-            "state": "stopped",
-            "health": "unhealthy",
-            "pid": None,
-            "url": plan.controller_url,
-            "leader": None,
-            "restarts": 0,
-            "held_down": False,
-            "last_exit": None,
-        }
+        ComponentView(
+            name="controller",
+            role="controller",
+            state="stopped",
+            health="unhealthy",
+            url=plan.controller_url,
+        ).model_dump()
     )
     return {
-        "runtime": "local",
+        "runtime": plan.runtime,
         "phase": "controller-down",
         "healthy": False,
         "state_dir": str(state.root),

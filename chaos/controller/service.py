@@ -25,6 +25,7 @@ from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
+from chaos.status_view import ComponentView
 from chaos.targets import Member
 
 log = logging.getLogger("gameday.controller")
@@ -262,36 +263,18 @@ class Controller:
         for st in self.runtime.statuses():
             spec = self.plan.component(st.name)
             probe = self.health.get(st.name)
-            components.append(
-                {
-                    "name": st.name,
-                    "role": st.role,
-                    "state": st.state.value,
-                    "health": "unknown"
-                    if probe is None
-                    else ("healthy" if probe.healthy else "unhealthy"),
-                    "pid": st.pid,
-                    "url": spec.url,
-                    "leader": probe.leader if (probe and spec.role == "store") else None,
-                    "restarts": st.restarts,
-                    "held_down": st.held_down,
-                    "last_exit": st.last_exit,
-                }
-            )
-        components.append(
-            {
-                "name": "controller",
-                "role": "controller",
-                "state": "running",
-                "health": "healthy",
-                "pid": os.getpid(),
-                "url": self.plan.controller_url,
-                "leader": None,
-                "restarts": 0,
-                "held_down": False,
-                "last_exit": None,
-            }
-        )
+            components.append(ComponentView(
+                name=st.name, role=st.role, state=st.state.value,
+                health="unknown" if probe is None
+                else ("healthy" if probe.healthy else "unhealthy"),
+                pid=st.pid, url=spec.url,
+                leader=probe.leader if (probe and spec.role == "store") else None,
+                restarts=st.restarts, held_down=st.held_down, last_exit=st.last_exit,
+            ).model_dump())
+        components.append(ComponentView(
+            name="controller", role="controller", state="running", health="healthy",
+            pid=os.getpid(), url=self.plan.controller_url,
+        ).model_dump())
         return self.drills.mask_status({
             "runtime": self.runtime.name,
             "phase": self.phase,
