@@ -47,13 +47,17 @@ def test_request_shows_in_prometheus_and_every_target_is_up(stack):
         timeout=15,
         what="PUT requests in Prometheus",
     )
-    targets = stack.wait_for(
-        lambda: (t := stack.prom_query("up")) and all(s["value"][1] == "1" for s in t) and t,
-        timeout=20,
-        what="every target up",
-    )
+    expected_jobs = {"web", "store", "lb", "prometheus", "proxy", "controller"}
+
+    def every_target_up():
+        # A job shows in `up` only after its first scrape, so wait for all of them, then all up.
+        targets = stack.prom_query("up")
+        seen = {s["metric"]["job"] for s in targets}
+        return expected_jobs <= seen and all(s["value"][1] == "1" for s in targets) and targets
+
+    targets = stack.wait_for(every_target_up, timeout=20, what="every target up")
     jobs = {s["metric"]["job"] for s in targets}
-    assert {"web", "store", "lb", "prometheus", "proxy", "controller"} <= jobs
+    assert expected_jobs <= jobs
     instances = {s["metric"]["instance"] for s in targets if s["metric"]["job"] == "web"}
     assert instances == {"web-1", "web-2", "web-3"}
 
