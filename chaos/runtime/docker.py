@@ -23,13 +23,13 @@ import os
 import socket
 import subprocess
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaos.runtime.backoff import next_backoff
 from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
 from chaos.runtime.docker_net import NetControl
+from chaos.runtime.supervision import Supervision
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir
 
@@ -47,13 +47,8 @@ class Unit:
     name: str
     role: str
     start_group: int
+    supervision: Supervision = field(default_factory=Supervision)
     enabled: bool = True
-    wanted: bool = True
-    held_down: bool = False
-    restarts: int = 0
-    backoff: float = 0.0
-    restart_at: float | None = None
-    last_exit: str | None = None
     # From the last poll:
     container_id: str | None = None
     state: str = "missing"  # Docker's: created, running, paused, restarting, exited, dead
@@ -95,10 +90,10 @@ class DockerRuntime(Runtime):
         self.state = state
         self.client = client
         self.project = project
-        self.base_backoff = backoff_seconds
         self.release_dir = release_dir
         self.units: dict[str, Unit] = {
-            c.name: Unit(name=c.name, role=c.role, start_group=c.start_group)
+            c.name: Unit(name=c.name, role=c.role, start_group=c.start_group,
+                         supervision=Supervision(base_backoff=backoff_seconds))
             for c in plan.components
         }
         self.oom_kills: dict[str, int] = {}
@@ -135,46 +130,48 @@ class DockerRuntime(Runtime):
         """Compose runs a fixed set of services: only those in the plan can be enabled."""
         unit = self._unit(name)
         unit.enabled = enabled
-        unit.wanted = enabled and not unit.held_down
+        unit.supervision.set_enabled(enabled)
 
     async def start(self, name: str) -> None:
         unit = self._unit(name)
-        unit.wanted, unit.held_down = True, False
-        unit.restart_at = None
+        unit.supervision.want_up()
         await asyncio.to_thread(self._start_now, unit)
 
     async def stop(self, name: str, *, hold: bool = True) -> None:
         unit = self._unit(name)
-        unit.held_down, unit.wanted = hold, not hold
+        unit.supervision.hold(hold)
         unit.expected_exit = "stopped"
         container = await asyncio.to_thread(self._container, unit)
         if unit.state == "paused":
             await asyncio.to_thread(container.unpause)
         await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
         await asyncio.to_thread(self.refresh)
-        unit.last_exit, unit.expected_exit = "stopped", None
+        unit.expected_exit = None
+        unit.supervision.stopped()
 
     async def kill(self, name: str, *, hold: bool = False) -> None:
         unit = self._unit(name)
-        unit.held_down = hold
+        unit.supervision.held_down = hold
         unit.expected_exit = "killed by SIGKILL (fault)"
         container = await asyncio.to_thread(self._container, unit)
         await asyncio.to_thread(container.kill, "SIGKILL")
         await asyncio.to_thread(self._wait_state, unit, {"exited", "dead"}, 5.0)
-        if not hold:
-            self._schedule_restart(unit)
+        self._note_exit(unit)
 
     async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
         unit = self._unit(name)
         if env is not None:
             await asyncio.to_thread(self._write_release, unit, env)
-        unit.wanted, unit.held_down = True, False
+        unit.supervision.want_up()
         unit.expected_exit = "stopped"
         container = await asyncio.to_thread(self._container, unit)
         if unit.state == "paused":
             await asyncio.to_thread(container.unpause)
         await asyncio.to_thread(container.restart, timeout=STOP_GRACE_SECONDS)
         await asyncio.to_thread(self.refresh)
+        # Up again: a later exit is a crash of the new run, not this restart.
+        unit.expected_exit = None
+        unit.supervision.started()
 
     async def pause(self, name: str) -> None:
         unit = self._unit(name)
@@ -234,7 +231,7 @@ class DockerRuntime(Runtime):
         started = []
         for unit in self.units.values():
             if unit.start_group == group and unit.state not in ("running", "paused") \
-                    and not unit.held_down and unit.container_id:
+                    and not unit.supervision.held_down and unit.container_id:
                 self._start_now(unit)
                 started.append(unit.name)
         return started
@@ -254,26 +251,27 @@ class DockerRuntime(Runtime):
         await asyncio.to_thread(self.refresh)
         for unit in self.units.values():
             old_state, old_pid = before[unit.name]
-            if old_state in ("running", "paused") and unit.state in ("exited", "dead"):
-                await asyncio.to_thread(self._note_exit, unit)
+            if unit.state in ("running", "paused"):
+                # Running again, whoever started it (e.g. Docker during a restart we asked for).
+                unit.supervision.started()
             if unit.state == "running" and unit.pid and old_pid and unit.pid != old_pid \
                     and self.net is not None:
                 await asyncio.to_thread(self.net.reapply, unit.name)
-            if (unit.state in ("exited", "dead", "created") and unit.wanted and not unit.held_down
-                    and unit.restart_at is None):
-                self._schedule_restart(unit)
-            if (unit.restart_at is not None and time.monotonic() >= unit.restart_at
-                    and unit.wanted and not unit.held_down and unit.state not in ("running",)):
-                unit.restarts += 1
+            # Exited while running, or found not running (created, or left by a predecessor).
+            if unit.state in ("exited", "dead", "created") and (
+                    old_state in ("running", "paused") or unit.supervision.keep_running):
+                self._note_exit(unit)
+            if unit.supervision.due(time.monotonic()) and unit.state != "running":
+                unit.supervision.restarting()
                 try:
                     await asyncio.to_thread(self._start_now, unit)
-                except Exception as exc:  # noqa: BLE001 - retried at the next backoff
+                except Exception as exc:  # noqa: BLE001 - retried after a longer backoff
                     log.warning("could not start %s: %s", unit.name, exc)
-                    self._schedule_restart(unit)
+                    unit.supervision.exited(f"could not start: {exc}", 0.0, time.monotonic())
 
     async def stop_all(self) -> None:
         for unit in self.units.values():
-            unit.wanted = False
+            unit.supervision.wanted = False
         for group in sorted({u.start_group for u in self.units.values()}, reverse=True):
             units = [u for u in self.units.values() if u.start_group == group and u.container_id]
             await asyncio.gather(*(self._stop_quietly(u) for u in units))
@@ -336,7 +334,8 @@ class DockerRuntime(Runtime):
                 if state in ("exited", "dead") and unit.expected_exit is None:
                     code = st.get("ExitCode")
                     oom = st.get("OOMKilled")
-                    unit.last_exit = "OOM-killed" if oom else f"exited with code {code}"
+                    unit.supervision.last_exit = (
+                        "OOM-killed" if oom else f"exited with code {code}")
                     if st.get("OOMKilled"):
                         self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
         for name, unit in self.units.items():
@@ -344,17 +343,16 @@ class DockerRuntime(Runtime):
                 unit.container_id, unit.state, unit.pid = None, "missing", None
 
     def _note_exit(self, unit: Unit) -> None:
-        if unit.expected_exit:
-            unit.last_exit, unit.expected_exit = unit.expected_exit, None
+        """Once per run (the kill and the poll may both see the exit): schedule the restart."""
+        supervision = unit.supervision
+        if supervision.restart_at is not None:
+            return
+        why = unit.expected_exit or supervision.last_exit or f"container {unit.state}"
+        unit.expected_exit = None
         ran_for = time.time() - (unit.started_at or time.time())
-        unit.backoff = next_backoff(unit.backoff, ran_for, self.base_backoff)
-        if unit.wanted and not unit.held_down:
-            log.warning("%s %s; restarting in %.1fs", unit.name, unit.last_exit, unit.backoff)
-
-    def _schedule_restart(self, unit: Unit) -> None:
-        if unit.backoff == 0:
-            unit.backoff = self.base_backoff
-        unit.restart_at = time.monotonic() + unit.backoff
+        supervision.exited(why, ran_for, time.monotonic())
+        if supervision.keep_running:
+            log.warning("%s %s; restarting in %.1fs", unit.name, why, supervision.backoff)
 
     def _start_now(self, unit: Unit) -> None:
         container = self._container(unit)
@@ -362,7 +360,7 @@ class DockerRuntime(Runtime):
         container.reload()
         if container.status != "running":
             container.start()
-        unit.restart_at = None
+        unit.supervision.started()
         unit.expected_exit = None
         self.refresh()
 
@@ -371,8 +369,6 @@ class DockerRuntime(Runtime):
         while time.monotonic() < deadline:
             self.refresh()
             if unit.state in states:
-                if unit.expected_exit:
-                    unit.last_exit, unit.expected_exit = unit.expected_exit, None
                 return
             time.sleep(0.05)
 
@@ -409,17 +405,15 @@ class DockerRuntime(Runtime):
             state = ProcessState.running
         elif unit.state == "paused":
             state = ProcessState.paused
-        elif unit.state in ("restarting", "created") or (
-            unit.wanted and not unit.held_down and unit.restart_at is not None
-        ):
+        elif unit.state in ("restarting", "created") or unit.supervision.restart_pending:
             state = ProcessState.restarting
         else:
             state = ProcessState.stopped
         return ComponentStatus(
             name=unit.name, role=unit.role, state=state,
             pid=unit.pid if unit.state in ("running", "paused") else None,
-            restarts=unit.restarts, started_at=unit.started_at, held_down=unit.held_down,
-            last_exit=unit.last_exit,
+            restarts=unit.supervision.restarts, started_at=unit.started_at,
+            held_down=unit.supervision.held_down, last_exit=unit.supervision.last_exit,
         )
 
 

@@ -13,9 +13,9 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from chaos.runtime.backoff import next_backoff
 from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
 from chaos.runtime.process import ProcessHandle
+from chaos.runtime.supervision import Supervision
 from chaos.stack.plan import ComponentSpec, StackPlan
 from chaos.state import StateDir
 
@@ -27,17 +27,12 @@ STOP_GRACE_SECONDS = 5.0
 @dataclass
 class Supervised:
     spec: ComponentSpec
+    supervision: Supervision
     handle: ProcessHandle | None = None
     # Part of the stack right now; standby slots are not until they are scaled in.
     enabled: bool = True
-    wanted: bool = True
-    held_down: bool = False
     paused: bool = False
-    restarts: int = 0
-    backoff: float = 0.0
-    restart_at: float | None = None
     started_at: float | None = None
-    last_exit: str | None = None
     env_overrides: dict[str, str] = field(default_factory=dict)
 
 
@@ -47,9 +42,12 @@ class LocalRuntime(Runtime):
     def __init__(self, plan: StackPlan, state: StateDir, backoff_seconds: float = 1.0) -> None:
         self.plan = plan
         self.state = state
-        self.base_backoff = backoff_seconds
         self.units: dict[str, Supervised] = {
-            spec.name: Supervised(spec=spec, enabled=not spec.standby, wanted=not spec.standby)
+            spec.name: Supervised(
+                spec=spec,
+                supervision=Supervision(base_backoff=backoff_seconds, wanted=not spec.standby),
+                enabled=not spec.standby,
+            )
             for spec in plan.components
         }
         self.oom_kills: dict[str, int] = {}
@@ -70,23 +68,22 @@ class LocalRuntime(Runtime):
         """Bring a standby slot into the stack (or take it out); starting it is separate."""
         unit = self._unit(name)
         unit.enabled = enabled
-        unit.wanted = enabled and not unit.held_down
+        unit.supervision.set_enabled(enabled)
 
     async def start(self, name: str) -> None:
         unit = self._unit(name)
-        unit.wanted, unit.held_down = True, False
+        unit.supervision.want_up()
         if unit.handle is None or not unit.handle.alive():
             self._spawn(unit)
 
     async def stop(self, name: str, *, hold: bool = True) -> None:
         unit = self._unit(name)
-        unit.held_down = hold
-        unit.wanted = not hold
+        unit.supervision.hold(hold)
         await self._terminate(unit)
 
     async def kill(self, name: str, *, hold: bool = False) -> None:
         unit = self._unit(name)
-        unit.held_down = hold
+        unit.supervision.held_down = hold
         if unit.handle is not None:
             unit.handle.signal_group(signal.SIGKILL)
             await self._wait_gone(unit.handle, 2.0)
@@ -97,7 +94,7 @@ class LocalRuntime(Runtime):
         unit = self._unit(name)
         if env is not None:
             unit.env_overrides = dict(env)
-        unit.wanted, unit.held_down = True, False
+        unit.supervision.want_up()
         await self._terminate(unit)
         self._spawn(unit)
 
@@ -126,7 +123,7 @@ class LocalRuntime(Runtime):
             handle = ProcessHandle.adopt(int(record["pid"]), float(record["create_time"]))
             if handle is not None:
                 unit.handle = handle
-                unit.enabled = unit.wanted = True
+                unit.enabled = unit.supervision.wanted = True
                 unit.started_at = record.get("started_at")
                 unit.env_overrides = record.get("env_overrides", {})
                 adopted.append(name)
@@ -155,20 +152,14 @@ class LocalRuntime(Runtime):
                 unit.handle.signal_group(signal.SIGKILL)
                 self.oom_kills[unit.spec.name] = self.oom_kills.get(unit.spec.name, 0) + 1
                 self._note_exit(unit, f"OOM-killed above {limit} MiB")
-            if (
-                unit.handle is None
-                and unit.wanted
-                and not unit.held_down
-                and unit.restart_at is not None
-                and now >= unit.restart_at
-            ):
-                unit.restarts += 1
+            if unit.handle is None and unit.supervision.due(now):
+                unit.supervision.restarting()
                 self._spawn(unit)
 
     async def stop_all(self) -> None:
         """Stop everything, last start group first (clients before the services they use)."""
         for unit in self.units.values():
-            unit.wanted = False
+            unit.supervision.wanted = False
         for group in sorted({u.spec.start_group for u in self.units.values()}, reverse=True):
             await asyncio.gather(
                 *(self._terminate(u) for u in self.units.values() if u.spec.start_group == group)
@@ -203,7 +194,7 @@ class LocalRuntime(Runtime):
             self.state.root,
         )
         unit.started_at = time.time()
-        unit.restart_at = None
+        unit.supervision.started()
         unit.paused = False
         self.state.write_json(self.state.processes_file, self.process_records())
 
@@ -217,13 +208,12 @@ class LocalRuntime(Runtime):
         if unit.handle is None:
             return
         ran_for = time.time() - (unit.started_at or time.time())
-        unit.backoff = next_backoff(unit.backoff, ran_for, self.base_backoff)
         unit.handle = None
         unit.paused = False
-        unit.last_exit = why
-        unit.restart_at = time.monotonic() + unit.backoff
-        if unit.wanted and not unit.held_down:
-            log.warning("%s %s; restarting in %.1fs", unit.spec.name, why, unit.backoff)
+        unit.supervision.exited(why, ran_for, time.monotonic())
+        if unit.supervision.keep_running:
+            log.warning("%s %s; restarting in %.1fs", unit.spec.name, why,
+                        unit.supervision.backoff)
 
     async def _terminate(self, unit: Supervised) -> None:
         handle = unit.handle
@@ -237,8 +227,7 @@ class LocalRuntime(Runtime):
             await self._wait_gone(handle, 2.0)
         unit.handle = None
         unit.paused = False
-        unit.restart_at = None
-        unit.last_exit = "stopped"
+        unit.supervision.stopped()
 
     @staticmethod
     async def _wait_gone(handle: ProcessHandle, timeout: float) -> bool:
@@ -257,7 +246,7 @@ class LocalRuntime(Runtime):
                 if (unit.paused or handle.is_stopped())
                 else ProcessState.running
             )
-        elif unit.wanted and not unit.held_down and unit.restart_at is not None:
+        elif unit.supervision.restart_pending:
             state = ProcessState.restarting
         else:
             state = ProcessState.stopped
@@ -266,8 +255,8 @@ class LocalRuntime(Runtime):
             role=unit.spec.role,
             state=state,
             pid=handle.pid if handle is not None else None,
-            restarts=unit.restarts,
+            restarts=unit.supervision.restarts,
             started_at=unit.started_at,
-            held_down=unit.held_down,
-            last_exit=unit.last_exit,
+            held_down=unit.supervision.held_down,
+            last_exit=unit.supervision.last_exit,
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -50,6 +52,11 @@ class FakeContainer:
         self.engine.set(self.id, "running")
 
 
+def docker_time(timestamp: float) -> str:
+    """Docker's RFC 3339 with nanoseconds."""
+    return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f123Z")
+
+
 class FakeEngine:
     """Just enough of docker.DockerClient: containers.get and api.containers/inspect."""
 
@@ -58,16 +65,19 @@ class FakeEngine:
         self.service = {f"id-{s}": s for s in services}
         self.pid = {f"id-{s}": 1000 + i for i, s in enumerate(services)}
         self.code = {cid: 0 for cid in self.state}
+        self.started = {cid: time.time() for cid in self.state}
         self.calls: list[tuple[str, str]] = []
         # client.api.containers(...) lists (a call); client.containers.get(...) fetches one.
         self.api = self
         self.containers = self
 
     def set(self, cid: str, state: str, code: int = 0) -> None:
+        was_up = self.state[cid] in ("running", "paused")
         self.state[cid] = state
         self.code[cid] = code
-        if state == "running":
+        if state == "running" and not was_up:
             self.pid[cid] += 100
+            self.started[cid] = time.time()
 
     # docker.DockerClient.containers.get
     def get(self, cid: str) -> FakeContainer:
@@ -84,7 +94,7 @@ class FakeEngine:
         st = self.state[cid]
         return {"State": {"Running": st in ("running", "paused"), "Paused": st == "paused",
                           "Pid": self.pid[cid] if st in ("running", "paused") else 0,
-                          "StartedAt": "2026-01-01T00:00:00.123456789Z",
+                          "StartedAt": docker_time(self.started[cid]),
                           "ExitCode": self.code[cid], "OOMKilled": False},
                 "NetworkSettings": {"Networks": {"p_default": {"IPAddress": "10.0.0.5"}}}}
 
@@ -171,3 +181,30 @@ async def test_bad_deploy_writes_a_release_file_and_restarts(runtime):
     assert ("restart", "id-web-1") in runtime.engine.calls
     await runtime.restart("web-1", env={})
     assert release.read_text() == ""
+
+
+async def test_a_crash_names_its_exit_code_and_a_crash_loop_backs_off(runtime):
+    runtime.engine.set("id-web-3", "exited", code=3)
+    await supervise(runtime, 0.02)
+    assert runtime.status("web-3").last_exit == "exited with code 3"
+    first = runtime.units["web-3"].supervision.backoff
+    await supervise(runtime, 0.3)
+    runtime.engine.set("id-web-3", "exited", code=3)  # again, at once: a crash loop
+    await supervise(runtime, 0.02)
+    assert runtime.units["web-3"].supervision.backoff == 2 * first
+
+
+async def test_a_container_started_by_someone_else_is_supervised_again(runtime):
+    runtime.engine.set("id-web-2", "exited", code=1)
+    await supervise(runtime, 0.02)
+    assert state_of(runtime, "web-2") is ProcessState.restarting
+    runtime.engine.set("id-web-2", "running")  # `docker start` by hand, before our backoff
+    await supervise(runtime, 0.02)
+    assert state_of(runtime, "web-2") is ProcessState.running
+    await asyncio.sleep(0.2)  # well past the backoff that was pending when it was started
+    runtime.engine.set("id-web-2", "exited", code=1)
+    await supervise(runtime, 0.02)
+    assert state_of(runtime, "web-2") is ProcessState.restarting  # after a backoff, as before
+    await supervise(runtime, 0.5)
+    status = runtime.status("web-2")
+    assert status.state is ProcessState.running and status.restarts == 1
