@@ -16,11 +16,16 @@ TOKEN = "s3cret"
 PROMETHEUS = "http://prometheus.test:9090"
 
 
-def make_app(endpoints: dict | None = None) -> FastAPI:
+def make_app(endpoints: dict | None = None, prometheus=None) -> FastAPI:
+    """The console's routes on a bare app; `prometheus` answers httpx requests (None: network)."""
     app = FastAPI()
     app.state.token = TOKEN
     known = {"prometheus": PROMETHEUS} if endpoints is None else endpoints
-    app.state.controller = SimpleNamespace(plan=SimpleNamespace(endpoints=known, reach=known.get))
+    transport = httpx.MockTransport(prometheus) if prometheus else None
+    app.state.controller = SimpleNamespace(
+        plan=SimpleNamespace(endpoints=known, reach=known.get),
+        http=httpx.AsyncClient(timeout=1.0, transport=transport),
+    )
     app.include_router(prometheus_proxy.router)
     console.install(app)
     return app
@@ -75,15 +80,14 @@ async def test_anyone_else_gets_403_with_the_reason(peer, host, headers, reason)
     assert TOKEN not in response.text
 
 
-async def test_prometheus_queries_are_forwarded_with_their_params(monkeypatch):
+async def test_prometheus_queries_are_forwarded_with_their_params():
     seen = []
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request.url)
         return httpx.Response(200, json={"status": "success", "data": {"result": []}})
 
-    monkeypatch.setattr(prometheus_proxy, "TRANSPORT", httpx.MockTransport(answer))
-    async with client(make_app()) as http:
+    async with client(make_app(prometheus=answer)) as http:
         response = await http.get("/api/prom/query_range", params={
             "query": "job:http_requests:rate15s", "start": "1", "end": "61", "step": "1"})
     assert response.status_code == 200
