@@ -30,6 +30,13 @@ def wait_for_attribute(page, selector: str, attribute: str, predicate, timeout: 
     raise AssertionError(f"{selector}[{attribute}] still {value!r} after {timeout}s")
 
 
+def signal(page, chart_id: str) -> dict:
+    """The console's definition of one golden-signal chart (title, unit, series queries)."""
+    return page.evaluate(
+        """async (id) => (await import("/console/static/js/charts.js")).SIGNALS
+               .find((s) => s.id === id)""", chart_id)
+
+
 def test_console_loads_with_live_topology_and_charts(console, stack):
     page = console.page
     status = stack.status()
@@ -84,9 +91,18 @@ def test_kill_from_the_page_shows_everywhere_and_abort_clears_it(console, stack)
         active = stack.controller.get("/api/faults?state=active")
         assert [(f["type"], f["targets"]) for f in active] == [("kill", ["web-2"])]
 
-        # Prometheus sees web-2 down; let the 15 s rate windows show the blip, then keep it.
+        # Prometheus sees web-2 down, and the error chart shows the blip inside the kill's
+        # window: the attempts HAProxy sent to web-2 before its checks took it out of rotation
+        # failed (and were retried elsewhere).
         wait_for_attribute(page, "#chart-up", "data-down", lambda v: "web-2" in v.split(","))
-        time.sleep(12)
+        series = [s["label"] for s in signal(page, "errors")["series"]]
+        lb = series.index("lb→web failed attempts (retried)")
+        wait_for_attribute(page, "#chart-errors", "data-fault-peaks",
+                           lambda v: (json.loads(v)[lb] or 0) > 0)
+        expect(page.locator("#charts-panel")).to_have_attribute(
+            "data-fault-windows", re.compile(r"(^|;)kill web-2$"))
+        # Let the 15 s rate windows draw the whole blip before the picture is taken.
+        time.sleep(8)
         console.screenshot("console-kill-web-2")
 
         page.click("#abort")

@@ -4,10 +4,13 @@ Grafana cannot run here, so this is the next best thing: take each expression th
 Grafana would send it (template variables interpolated, see tests/dashboards/grafana.py) and
 check that Prometheus parses it and returns data, while load runs and a fault is active
 (chaos_faults_active, ALERTS and the revert counters only exist around faults). It also checks
-the Overview tells the story of the fault: a killed web-2 is shown down.
+the Overview tells the story of the fault: a killed web-2 is shown down, with the blip of
+failed attempts HAProxy retried while it took web-2 out of rotation.
 """
 
 from __future__ import annotations
+
+import time
 
 import httpx
 import pytest
@@ -168,6 +171,18 @@ def test_overview_shows_the_killed_instance_down(prom, fault_window, instance):
                                     values))
     assert any(r["metric"]["alertname"] == "InstanceDown" and r["metric"]["instance"] == KILLED
                for r in firing)
+
+
+def test_overview_shows_the_error_blip_of_the_kill(prom, fault_window, instance):
+    """The attempts HAProxy sent to web-2 between its death and its removal from rotation
+    failed: the errors panel's failed-attempts line rises inside the fault window."""
+    errors = panel("overview.json", "Errors: web 5xx, load balancer 5xx, failed attempts HAProxy"
+                                    " retried")
+    (target,) = [t for t in errors["targets"] if "failed_attempts" in t["expr"]]
+    expr = interpolate(target["expr"], grafana_values(BUILTINS_WIDE, instance))
+    since_kill = max(1, round(time.time() - fault_window["created_at"]))
+    peak = value(prom, f"max_over_time(({expr})[{since_kill}s:1s])")
+    assert peak is not None and peak > 0, f"no failed attempts since the kill: {expr}"
 
 
 @pytest.mark.parametrize("name", sorted(DASHBOARDS))

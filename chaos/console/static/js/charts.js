@@ -5,7 +5,7 @@ import uPlot from "../vendor/uplot/uPlot.esm.js";
 import { api } from "./api.js";
 import { el } from "./dom.js";
 
-const COLORS = { server: "#60a5fa", client: "#f59e0b", up: "#22c55e", down: "#ef4444" };
+const COLORS = { server: "#60a5fa", client: "#f59e0b", lb: "#c084fc", up: "#22c55e", down: "#ef4444" };
 const pad = (n) => String(n).padStart(2, "0");
 const timeTicks = (u, ticks, _axis, _space, incr) => ticks.map((t) => {
   const d = new Date(t * 1000);
@@ -15,7 +15,9 @@ const timeTicks = (u, ticks, _axis, _space, incr) => ticks.map((t) => {
 const AXIS = { stroke: "#8b95a5", grid: { stroke: "#232a35", width: 1 },
                ticks: { stroke: "#232a35", width: 1 }, font: "11px system-ui, sans-serif" };
 
-// Recording rules from compose/prometheus/rules: server side (web job) and client side (Locust).
+// Recording rules from compose/prometheus/rules: server side (web job), client side (Locust)
+// and, for errors, the load balancer's failed attempts: the blip of a killed instance that
+// HAProxy retried elsewhere, which the client line shows only if the retries ran out.
 export const SIGNALS = [
   {
     id: "rate", title: "Request rate", unit: "req/s", scale: 1, digits: 1, floor: 1,
@@ -29,6 +31,7 @@ export const SIGNALS = [
     series: [
       { label: "server (web) 5xx", query: 'job:http_errors:ratio_rate15s{job="web"}', color: COLORS.server },
       { label: "client (loadgen)", query: "job:loadgen_errors:ratio_rate15s", color: COLORS.client },
+      { label: "lb→web failed attempts (retried)", query: 'job:haproxy_backend_failed_attempts:ratio_rate15s{proxy="web"}', color: COLORS.lb },
     ],
   },
   {
@@ -151,7 +154,7 @@ class SignalChart extends Chart {
     this.fmt = fmt;
   }
 
-  update(xs, columns) {
+  update(xs, columns, windows) {
     this.plot.setData([xs, ...columns]);
     const last = columns.map((col) => lastValue(col));
     this.value.replaceChildren(...last.map((v, i) => el("span", {
@@ -160,6 +163,11 @@ class SignalChart extends Chart {
     }, `${this.fmt(v)}`)));
     this.figure.dataset.points = String(columns.reduce((n, col) => n + col.filter((v) => v !== null).length, 0));
     this.figure.dataset.last = JSON.stringify(last);
+    // Per series, the highest value inside an active fault window (null: none there yet).
+    const starts = windows.filter((w) => w.active).map((w) => w.start);
+    const inFault = xs.map((t) => starts.some((start) => t >= start));
+    this.figure.dataset.faultPeaks = JSON.stringify(columns.map((col) => col.reduce(
+      (peak, v, i) => (inFault[i] && v !== null && (peak === null || v > peak) ? v : peak), null)));
   }
 }
 
@@ -299,7 +307,7 @@ export class Charts {
           const result = answers[k++].data.result;
           return align(xs, result.length ? result[0].values : [], chart.signal.scale);
         });
-        chart.update(xs, columns);
+        chart.update(xs, columns, this.windows);
       }
       const byInstance = new Map();
       for (const series of answers[k].data.result) {
