@@ -20,7 +20,7 @@ from rich.table import Table
 
 from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable, controller_pid
 from chaos.cli.common import StateDirOption, console, err, print_json, resolve_state
-from chaos.runtime import compose_cli
+from chaos.runtime import compose_cli, docker_plan
 from chaos.runtime.process import ProcessHandle
 from chaos.settings import Settings
 from chaos.stack.plan import StackPlan, build_plan
@@ -156,10 +156,15 @@ def wait_until_healthy(state: StateDir, pid: int, timeout: float) -> dict | None
 
 
 def up(
-    web: Annotated[int, typer.Option("--web", min=1, max=16, help="Web instances.")] = 3,
+    web: Annotated[
+        int, typer.Option("--web", min=1, max=16, help="Web instances (1 to 3 under Compose).")
+    ] = 3,
     state_dir: StateDirOption = None,
     no_load: Annotated[
-        bool, typer.Option("--no-load", help="Do not start the load generator.")
+        bool,
+        typer.Option(
+            "--no-load", help="Do not start the load generator (under Compose: start it idle)."
+        ),
     ] = False,
     rate: Annotated[float, typer.Option("--rate", min=0, help="Load generator requests/s.")] = 20.0,
     runtime: Annotated[
@@ -229,18 +234,34 @@ def up(
 
 
 def up_compose(state: StateDir, *, web: int, no_load: bool, rate: float) -> None:
-    """The same stack under Docker Compose (see docs/docker.md)."""
-    if web != 3 or no_load:
+    """The same stack under Docker Compose (see docs/docker.md).
+
+    Compose defines the web slots web-1..web-3: fewer instances are a scale-in once the stack
+    is up. The controller depends on the load generator's container, so --no-load starts it
+    idle (rate 0); `gameday load set --rate R` starts traffic later.
+    """
+    slots = len(docker_plan.webs())
+    if web > slots:
         err.print(
-            "[red]error:[/] the Compose stack runs 3 web instances and the load generator; "
-            "drop --web/--no-load, or use --runtime local"
+            f"[red]error:[/] --web: the Compose stack has {slots} web slots "
+            f"(web-1..web-{slots}), so --web takes 1 to {slots}; "
+            "use --runtime local for up to 16"
         )
         raise typer.Exit(2)
     started = time.monotonic()
     try:
-        status = compose_cli.compose_up(state, rate=rate, say=console.print)
+        status = compose_cli.compose_up(state, rate=0 if no_load else rate, say=console.print)
+        running = [c for c in status["components"] if c["role"] == "web"]
+        if len(running) != web:
+            console.print(f"scaling web from {len(running)} to {web}")
+            client = ControllerClient(state, timeout=90.0)
+            client.post("/api/scale", json={"role": "web", "count": web})
+            status = client.get("/api/status")
     except compose_cli.ComposeError as exc:
         err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+    except (ControllerUnavailable, ApiError) as exc:
+        err.print(f"[red]error:[/] the stack is up but scaling web to {web} failed: {exc}")
         raise typer.Exit(1) from None
     console.print(status_table(status))
     console.print(endpoints_table(status["endpoints"]))

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from pathlib import Path
 
 import httpx
 
@@ -103,9 +104,18 @@ class Controller:
         self._write_proxy_config()
 
     def write_prometheus_config(self) -> None:
+        """What Prometheus scrapes follows the web instances in the stack (after a scale)."""
+        enabled = set(self.runtime.enabled_names())
+        if self.plan.scrape_targets_dir is not None:
+            # Compose: Prometheus has its own config file and watches this one for the web job.
+            write_atomic(
+                Path(self.plan.scrape_targets_dir) / "web.json",
+                prometheus.file_sd(self.plan, "web", enabled),
+            )
+            return
         write_atomic(
             self.state.component_dir("prometheus") / "prometheus.yml",
-            prometheus.render(self.plan, set(self.runtime.enabled_names())),
+            prometheus.render(self.plan, enabled),
         )
 
     def _write_proxy_config(self) -> None:

@@ -230,8 +230,9 @@ class DockerRuntime(Runtime):
         self.refresh()
         started = []
         for unit in self.units.values():
+            # A slot scaled in before the controller restarted stays out (apply_saved_scale).
             if unit.start_group == group and unit.state not in ("running", "paused") \
-                    and not unit.supervision.held_down and unit.container_id:
+                    and unit.enabled and not unit.supervision.held_down and unit.container_id:
                 self._start_now(unit)
                 started.append(unit.name)
         return started

@@ -33,6 +33,9 @@ PROXY_ADMIN_PORT = 8701
 GRAFANA_PORT = 3000
 CLUSTER_TOKEN = "gameday-compose"
 QUOTA_BACKEND_BYTES = 32 * 1024 * 1024
+# The `scrape-targets` volume, in the controller (it writes) and in Prometheus (it reads).
+SCRAPE_TARGETS_DIR = "/run/gameday/targets"
+PROMETHEUS_TARGETS_DIR = "/etc/prometheus/targets"
 # Published ports on the host (127.0.0.1 only) and the env vars that move them.
 PUBLISHED = {
     "api": ("GAMEDAY_API_PORT", 8080),
@@ -197,6 +200,7 @@ def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
         },
         proxy_links=proxy_links(web_names),
         lb_admin_socket="/var/lib/haproxy/admin.sock", admin_token=admin_token,
+        scrape_targets_dir=SCRAPE_TARGETS_DIR,
     )
 
 

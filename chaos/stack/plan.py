@@ -68,6 +68,9 @@ class StackPlan(BaseModel):
     internal_endpoints: dict[str, str] = Field(default_factory=dict)
     proxy_links: list[ProxyLink]
     lb_admin_socket: str
+    # Compose: Prometheus reads the web job's targets from <dir>/web.json (file_sd), which the
+    # controller rewrites when it scales. Locally (None) it rewrites the whole config instead.
+    scrape_targets_dir: str | None = None
     # Lets the controller, and only it, drive the web instances' admin API.
     admin_token: str
     conflicts: list[str] = Field(default_factory=list)

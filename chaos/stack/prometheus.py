@@ -1,6 +1,9 @@
-"""Prometheus configuration for the local stack: every component scraped every second."""
+"""Prometheus configuration: the local stack's whole config (every component scraped every
+second), and under Compose the web job's targets as a file_sd file."""
 
 from __future__ import annotations
+
+import json
 
 import yaml
 
@@ -11,8 +14,9 @@ def _target(url: str) -> str:
     return url.split("://", 1)[1].split("/", 1)[0]
 
 
-def render(plan: StackPlan, enabled: set[str] | None = None) -> str:
-    """Scrape what is part of the stack now: a standby slot would only show as down."""
+def scrape_targets(plan: StackPlan, enabled: set[str] | None = None) -> dict[str, list[dict]]:
+    """Job (= role) -> static targets of what is part of the stack now: a standby slot would
+    only show as down."""
     if enabled is None:
         enabled = {c.name for c in plan.components if not c.standby}
     jobs: dict[str, list[dict]] = {}
@@ -25,6 +29,17 @@ def render(plan: StackPlan, enabled: set[str] | None = None) -> str:
     jobs["controller"] = [
         {"targets": [_target(plan.controller_url)], "labels": {"instance": "controller"}}
     ]
+    return jobs
+
+
+def file_sd(plan: StackPlan, job: str, enabled: set[str] | None = None) -> str:
+    """One job's targets as a Prometheus file_sd file (JSON)."""
+    return json.dumps(scrape_targets(plan, enabled).get(job, []), indent=2) + "\n"
+
+
+def render(plan: StackPlan, enabled: set[str] | None = None) -> str:
+    """The whole config of the local runtime's Prometheus."""
+    jobs = scrape_targets(plan, enabled)
     config = {
         "global": {
             # A playground must show a fault within seconds, so scrape and evaluate every 1 s.

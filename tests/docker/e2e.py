@@ -7,6 +7,8 @@ failure. The same visible effects as the local runtime's live tests:
 * kill web-2: HAProxy takes it out of rotation, the controller brings the container back;
 * partition the store leader (iptables in the network namespaces): a new leader is elected,
   writes through the API succeed, the old leader rejoins after the revert, no rule remains;
+* drain and ready web-1; scale web to 2 (web-3 stopped, no longer scraped, in maintenance
+  in HAProxy) and back to 3;
 * the load generator's consistency checker reports zero violations.
 """
 
@@ -199,6 +201,32 @@ def run(stack: Stack) -> Report:
         wait_for("HAProxy to report web-1 UP", lambda: admin_state() == "UP", 15)
         return "drain -> DRAIN, ready -> UP"
 
+    def scale_in_and_out() -> str:
+        def scale(count: int) -> None:
+            response = stack.http.post(f"{stack.controller}/api/scale",
+                                       json={"role": "web", "count": count}, headers=stack.auth,
+                                       timeout=90.0)
+            if response.status_code != 200:
+                raise AssertionError(f"scale {count} -> {response.status_code} {response.text}")
+
+        def scraped_webs() -> set[str]:
+            return {r["metric"]["instance"] for r in stack.query('up{job="web"}')}
+
+        scale(2)
+        wait_for("web-3 out of the stack", lambda: "web-3" not in {
+            c["name"] for c in stack.status()["components"]}, 30)
+        # The controller rewrote the web job's file_sd targets: web-3 is not scraped as down.
+        wait_for("Prometheus scraping web-1 and web-2 only",
+                 lambda: scraped_webs() == {"web-1", "web-2"}, 30)
+        wait_for("HAProxy holding web-3 in maintenance", lambda: stack.query(
+            'haproxy_server_status{proxy="web",server="web-3",state="MAINT"} == 1'), 15)
+        scale(3)
+        wait_for("web-3 back and healthy",
+                 lambda: stack.component("web-3")["health"] == "healthy", 60)
+        wait_for("Prometheus scraping web-3 again", lambda: any(
+            r["value"][1] == "1" for r in stack.query('up{job="web",instance="web-3"}')), 30)
+        return "web=2: web-3 stopped, not scraped, MAINT in HAProxy; web=3: back and scraped"
+
     def consistency() -> str:
         url = f"{stack.endpoints['loadgen']}/gameday/consistency"
         # Enough history to mean something: reads from before, during and after the faults.
@@ -250,6 +278,7 @@ def run(stack: Stack) -> Report:
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
     report.check("partition store leader (new leader, writes succeed)", partition_leader)
     report.check("drain and ready web-1 through HAProxy's runtime API", drain_and_ready)
+    report.check("scale web to 2 and back to 3", scale_in_and_out)
     report.check("scenario web-instance-crash: passed", scenario("web-instance-crash"))
     report.check("scenario store-leader-loss: passed", scenario("store-leader-loss"))
     report.check("consistency checker: zero violations", consistency)

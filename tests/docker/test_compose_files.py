@@ -13,6 +13,7 @@ import yaml
 
 from chaos.faults import FAULTS
 from chaos.runtime import docker_plan
+from chaos.stack import prometheus
 from chaos.stack.plan import StackPlan
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,12 +78,35 @@ def test_haproxy_servers_go_through_the_proxy_links():
 
 def test_prometheus_jobs_and_instances_match_the_local_runtime():
     config = yaml.safe_load((ROOT / "compose/prometheus/prometheus.compose.yml").read_text())
+    compose_plan = plan()
     seen = {
         (job["job_name"], static["labels"]["instance"])
-        for job in config["scrape_configs"] for static in job["static_configs"]
+        for job in config["scrape_configs"] for static in job.get("static_configs", [])
     }
-    expected = {(c.role, c.name) for c in plan().components} | {("controller", "controller")}
+    # The web job reads the file the controller writes (prometheus.file_sd) on start and scale.
+    (web_job,) = [job for job in config["scrape_configs"] if job["job_name"] == "web"]
+    (sd_file,) = web_job["file_sd_configs"][0]["files"]
+    assert sd_file == f"{docker_plan.PROMETHEUS_TARGETS_DIR}/web.json"
+    for entry in json.loads(prometheus.file_sd(compose_plan, "web")):
+        seen.add(("web", entry["labels"]["instance"]))
+    expected = {(c.role, c.name) for c in compose_plan.components} | {("controller", "controller")}
     assert seen == expected
+
+
+def test_prometheus_and_the_controller_share_the_scrape_targets_volume():
+    assert (f"scrape-targets:{docker_plan.PROMETHEUS_TARGETS_DIR}:ro"
+            in SERVICES["prometheus"]["volumes"])
+    assert (f"scrape-targets:{docker_plan.SCRAPE_TARGETS_DIR}"
+            in SERVICES["controller"]["volumes"])
+    assert plan().scrape_targets_dir == docker_plan.SCRAPE_TARGETS_DIR
+
+
+def test_the_web_targets_file_follows_a_scale_in():
+    targets = json.loads(prometheus.file_sd(plan(), "web", {"web-1", "web-2", "lb"}))
+    assert targets == [
+        {"targets": ["web-1:8000"], "labels": {"instance": "web-1"}},
+        {"targets": ["web-2:8000"], "labels": {"instance": "web-2"}},
+    ]
 
 
 def test_every_link_has_a_distinct_address_for_its_dialler():
