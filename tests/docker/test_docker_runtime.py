@@ -208,3 +208,12 @@ async def test_a_container_started_by_someone_else_is_supervised_again(runtime):
     await supervise(runtime, 0.5)
     status = runtime.status("web-2")
     assert status.state is ProcessState.running and status.restarts == 1
+
+
+async def test_a_scaled_in_slot_is_not_started_with_its_group(runtime):
+    runtime.engine.set("id-web-3", "exited")
+    runtime.engine.set("id-web-2", "exited")
+    runtime.set_enabled("web-3", False)  # apply_saved_scale after `gameday scale web=2`
+    started = runtime.start_group(runtime.units["web-3"].start_group)
+    assert "web-2" in started and "web-3" not in started
+    assert runtime.engine.state["id-web-3"] == "exited"
