@@ -80,6 +80,16 @@ def test_every_recording_rule_returns_a_value(stack):
         pytest.fail(f"recording rules without data: {empty}")
 
 
+def test_standby_web_slots_in_maintenance_raise_no_alert(stack):
+    """web-4..8 are HAProxy servers in maintenance until a scale: not an incident."""
+    stack.wait_healthy()
+    standby = stack.prom_query('haproxy_server_status{proxy="web",state="MAINT"} == 1')
+    assert {s["metric"]["server"] for s in standby} >= {"web-4", "web-8"}
+    time.sleep(4)  # longer than LbServerDown's `for: 3s`
+    firing = stack.prom_query('ALERTS{alertname="LbServerDown",server=~"web-[4-8]"}')
+    assert firing == [], [s["metric"] for s in firing]
+
+
 def _store_follower(stack) -> dict:
     stack.wait_healthy()
     return next(c for c in stack.status()["components"] if c["role"] == "store" and not c["leader"])
