@@ -190,6 +190,8 @@ def run(
                 time.sleep(POLL_SECONDS)
                 current = client.get(f"/api/runs/{started['id']}")
                 live.update(_progress(current))
+        if not err.is_terminal and not as_json:
+            err.line()  # off a terminal, Live leaves its last frame without a line end
     except KeyboardInterrupt:
         err.print(f"\nstopped watching; run {started['id']} goes on in the controller "
                   "(`gameday scenario stop` stops it)")
