@@ -156,10 +156,9 @@ class DrillService:
         if cause not in CAUSES:
             raise DrillError(422, f"cause must be one of {', '.join(CAUSES)}, not {cause!r}",
                              "cause")
-        names = [c.name for c in self.controller.plan.components]
-        if component not in names:
-            raise DrillError(422, f"component must be one of {', '.join(names)}, not "
-                                  f"{component!r}", "component")
+        if component not in self.controller.plan.names():
+            raise DrillError(422, f"component must be one of {', '.join(self._components())}, "
+                                  f"not {component!r}", "component")
         if scoring.diagnosis_closed(drill):
             raise DrillError(409, "the diagnosis is closed (answered right, or no tries left)")
         component_ok = component in incident.components
@@ -187,8 +186,12 @@ class DrillService:
         return self.view()
 
     def choices(self) -> dict[str, Any]:
-        return {"causes": CAUSES, "components": [c.name for c in self.controller.plan.components],
+        return {"causes": CAUSES, "components": self._components(),
                 "difficulties": list(DIFFICULTIES)}
+
+    def _components(self) -> list[str]:
+        """What an answer names: the stack as it is now, not the standby web slots."""
+        return self.controller.runtime.enabled_names()
 
     def history(self) -> list[dict]:
         return history.read(self.dir / "history.json")

@@ -42,6 +42,10 @@ class FakePrometheus:
         raise QueryFailed("no Prometheus in unit tests")
 
 
+# A standby web slot: planned, not part of the stack (the fake runtime does not run it).
+PLANNED = {**STACK, "web-4": "web"}
+
+
 class StubPlan:
     endpoints = {"prometheus": "http://prometheus.invalid"}
 
@@ -49,11 +53,11 @@ class StubPlan:
         return self.endpoints.get(endpoint)
 
     def names(self, role=None):
-        return [n for n, r in STACK.items() if role is None or r == role]
+        return [n for n, r in PLANNED.items() if role is None or r == role]
 
     @property
     def components(self):
-        return [SimpleNamespace(name=n) for n in STACK]
+        return [SimpleNamespace(name=n) for n in PLANNED]
 
 
 class StubController:
@@ -175,3 +179,15 @@ async def test_start_refuses_a_second_drill_and_bad_difficulty(client):
 async def test_no_drill_yet_is_a_clear_404(client):
     response = await client.get("/api/drills/current")
     assert response.status_code == 404 and "gameday drill start" in response.json()["detail"]
+
+
+async def test_choices_name_the_stack_as_it_runs_not_the_standby_slots(client):
+    choices = (await client.get("/api/drills/choices")).json()
+    assert {"web-1", "web-2", "web-3", "store-1"} <= set(choices["components"])
+    assert "web-4" not in choices["components"]
+    assert (await client.post("/api/drills", json={"difficulty": "easy", "seed": 1})
+            ).status_code == 201
+    unknown = await client.post("/api/drills/current/answer",
+                                json={"component": "web-9", "cause": "bad-deploy"})
+    assert unknown.status_code == 422
+    assert "web-3" in unknown.json()["detail"] and "web-4" not in unknown.json()["detail"]
