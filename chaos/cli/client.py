@@ -51,6 +51,11 @@ class ControllerClient:
         try:
             response = self.http.request(method, path, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
+            if self.plan.runtime == "local" and controller_pid(self.state) is None:
+                raise ControllerUnavailable(
+                    f"gameday is not running (state dir {self.state.root}): "
+                    "start it with `gameday up`"
+                ) from exc
             raise ControllerUnavailable(
                 f"the controller at {self.plan.controller_url} does not answer ({exc})"
             ) from exc
