@@ -60,6 +60,9 @@ def test_scale_out_and_in_under_load_within_the_error_budget(stack):
     total = (ok1 - ok0) + (failed1 - failed0)
     assert total > 50
     assert failed1 - failed0 <= 0.001 * total, f"{failed1 - failed0} of {total} requests failed"
+    # Beyond the stack's slots: the error names this stack's range, not a generic bound.
+    beyond = stack.cli("scale", "web=20", check=False)
+    assert beyond.returncode != 0 and "count: web can be scaled from 1 to 8" in beyond.stderr
 
 
 def test_drain_empties_an_instance_then_it_gets_no_new_traffic(stack):
