@@ -35,8 +35,7 @@ def test_scale_and_drain_from_the_page(console, stack):
         expect(page.locator("#scale-count")).to_have_value("3")
 
         # A count the API refuses: its detail shows next to the scale control.
-        choices = stack.controller.get("/api/drills/choices")
-        slots = sum(c.startswith("web-") for c in choices["components"])
+        slots = len(stack.controller.plan.names("web"))
         page.fill("#scale-count", str(slots + 1))
         page.click("#scale")
         expect(page.locator("#scale-result")).to_have_class("result error")  # red
