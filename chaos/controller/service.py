@@ -20,7 +20,7 @@ from chaos.drills.service import DrillService
 from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
-from chaos.runtime.local import LocalRuntime
+from chaos.runtime.base import SupervisingRuntime
 from chaos.scenarios.runner import create_runner
 from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
@@ -35,7 +35,7 @@ GROUP_TIMEOUT_SECONDS = 45.0
 
 
 class Controller:
-    def __init__(self, plan: StackPlan, state: StateDir, runtime: LocalRuntime) -> None:
+    def __init__(self, plan: StackPlan, state: StateDir, runtime: SupervisingRuntime) -> None:
         self.plan = plan
         self.state = state
         self.runtime = runtime

@@ -74,3 +74,24 @@ class Runtime(abc.ABC):
     @abc.abstractmethod
     def capabilities(self) -> set[str]:
         """Mechanisms this runtime offers, e.g. {"signals", "proxy", "env-redeploy"}."""
+
+
+class SupervisingRuntime(Runtime):
+    """A runtime that also runs the stack: the controller boots, supervises and stops the
+    components through it (local processes, Compose containers; the fake does not)."""
+
+    @abc.abstractmethod
+    def adopt_or_none(self, records: dict) -> list[str]:
+        """Take over what a previous controller left running; returns the adopted names."""
+
+    @abc.abstractmethod
+    def start_group(self, group: int) -> list[str]:
+        """Start the components of one start group that are not running; returns their names."""
+
+    @abc.abstractmethod
+    def tick(self, now: float | None = None) -> None:
+        """Notice exits and restart what is due; the controller calls it every ~200 ms."""
+
+    @abc.abstractmethod
+    async def stop_all(self) -> None:
+        """Stop every component, clients before the services they use."""

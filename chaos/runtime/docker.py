@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
+from chaos.runtime.base import ComponentStatus, ProcessState, SupervisingRuntime
 from chaos.runtime.docker_net import NetControl
 from chaos.runtime.supervision import Supervision
 from chaos.stack.plan import StackPlan
@@ -81,7 +81,7 @@ def nsenter_available() -> bool:
         return False
 
 
-class DockerRuntime(Runtime):
+class DockerRuntime(SupervisingRuntime):
     name = "docker"
 
     def __init__(self, plan: StackPlan, state: StateDir, client: Any, project: str,

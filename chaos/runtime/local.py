@@ -13,7 +13,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from chaos.runtime.base import ComponentStatus, ProcessState, Runtime
+from chaos.runtime.base import ComponentStatus, ProcessState, SupervisingRuntime
 from chaos.runtime.process import ProcessHandle
 from chaos.runtime.supervision import Supervision
 from chaos.stack.plan import ComponentSpec, StackPlan
@@ -36,7 +36,7 @@ class Supervised:
     env_overrides: dict[str, str] = field(default_factory=dict)
 
 
-class LocalRuntime(Runtime):
+class LocalRuntime(SupervisingRuntime):
     name = "local"
 
     def __init__(self, plan: StackPlan, state: StateDir, backoff_seconds: float = 1.0) -> None:
