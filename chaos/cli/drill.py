@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, print_json
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit
 
 app = typer.Typer(help="Drills: diagnose and mitigate a hidden incident, then read the debrief.",
                   no_args_is_help=True)
@@ -84,10 +84,10 @@ def start(
 ) -> None:
     """Start a drill: something breaks, you are on call. Find it, fix it, answer."""
     body = {"difficulty": difficulty.value, "seed": seed}
-    drill = call(state_dir, lambda c: c.post("/api/drills", json=body))
-    if as_json:
-        print_json(drill)
-        return
+    emit(call(state_dir, lambda c: c.post("/api/drills", json=body)), as_json, _show_started)
+
+
+def _show_started(drill: dict) -> None:
     console.print(f"drill [bold]{drill['id']}[/] started ({drill['difficulty']}). You are on "
                   "call: users may be hurting. Use `gameday status`, the dashboards, alerts and "
                   "logs; `gameday drill hint` if stuck; `gameday drill answer --component NAME "
@@ -97,10 +97,11 @@ def start(
 @app.command()
 def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """The running drill (no fault details), or the last one in full."""
-    drill = call(state_dir, lambda c: c.get("/api/drills/current"))
-    if as_json:
-        print_json(drill)
-    elif drill["state"] == "finished":
+    emit(call(state_dir, lambda c: c.get("/api/drills/current")), as_json, _show_drill)
+
+
+def _show_drill(drill: dict) -> None:
+    if drill["state"] == "finished":
         _show_finished(drill)
     else:
         _show_running(drill)
@@ -109,10 +110,10 @@ def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
 @app.command()
 def hint(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """The next hint (each costs points; the later ones more)."""
-    given = call(state_dir, lambda c: c.post("/api/drills/current/hint"))
-    if as_json:
-        print_json(given)
-        return
+    emit(call(state_dir, lambda c: c.post("/api/drills/current/hint")), as_json, _show_hint)
+
+
+def _show_hint(given: dict) -> None:
     console.print(f"hint {given['number']} (-{given['cost']} points): {given['hint']}",
                   highlight=False)
     console.print(f"{given['hints_left']} hint(s) left")
@@ -121,10 +122,10 @@ def hint(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
 @app.command()
 def choices(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """The causes and components an answer can name."""
-    found = call(state_dir, lambda c: c.get("/api/drills/choices"))
-    if as_json:
-        print_json(found)
-        return
+    emit(call(state_dir, lambda c: c.get("/api/drills/choices")), as_json, _show_choices)
+
+
+def _show_choices(found: dict) -> None:
     table = Table(title="causes")
     table.add_column("cause")
     table.add_column("meaning")
@@ -143,10 +144,11 @@ def answer(
 ) -> None:
     """Give your diagnosis. Right or wrong only; a few tries, wrong ones cost points."""
     body = {"component": component, "cause": cause}
-    graded = call(state_dir, lambda c: c.post("/api/drills/current/answer", json=body))
-    if as_json:
-        print_json(graded)
-        return
+    emit(call(state_dir, lambda c: c.post("/api/drills/current/answer", json=body)), as_json,
+         _show_graded)
+
+
+def _show_graded(graded: dict) -> None:
     if graded["correct"]:
         console.print("[green]right.[/] Now mitigate: the drill ends when the steady state "
                       "holds for 30 s (or `gameday drill reveal`).")
@@ -159,19 +161,16 @@ def reveal(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
     """End the drill: what was injected, what showed it, your score, the postmortem draft."""
     drill = call(state_dir, lambda c: c.post("/api/drills/current/reveal",
                                               timeout=REVEAL_TIMEOUT_SECONDS))
-    if as_json:
-        print_json(drill)
-    else:
-        _show_finished(drill)
+    emit(drill, as_json, _show_finished)
 
 
 @app.command()
 def history(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Past drills and their scores."""
-    entries = call(state_dir, lambda c: c.get("/api/drills/history"))
-    if as_json:
-        print_json(entries)
-        return
+    emit(call(state_dir, lambda c: c.get("/api/drills/history")), as_json, _show_history)
+
+
+def _show_history(entries: list[dict]) -> None:
     table = Table(title="drills")
     for column in ("when", "id", "difficulty", "incident", "outcome", "score", "hints",
                    "diagnosed", "mitigated"):

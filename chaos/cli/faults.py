@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err, print_json
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
 from chaos.durations import format_duration
 
 
@@ -64,12 +64,12 @@ def inject(
         "duration": duration,
         "probability": probability,
     }
-    record = call(state_dir, lambda c: c.post("/api/faults", json=body))
-    if as_json:
-        print_json(record)
-        return
+    emit(call(state_dir, lambda c: c.post("/api/faults", json=body)), as_json, _show_injected)
+
+
+def _show_injected(record: dict) -> None:
     if record["state"] == "skipped":
-        console.print(f"{record['id']}: skipped (probability {probability})")
+        console.print(f"{record['id']}: skipped (probability {record['probability']})")
         return
     console.print(
         f"[bold]{record['id']}[/] {record['type']} on {', '.join(record['targets'])} "
@@ -112,10 +112,10 @@ def abort(state_dir: StateDirOption = None) -> None:
 
 def catalog(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Every fault type, its params, the roles it targets and whether this runtime can do it."""
-    entries = call(state_dir, lambda c: c.get("/api/catalog"))
-    if as_json:
-        print_json(entries)
-        return
+    emit(call(state_dir, lambda c: c.get("/api/catalog")), as_json, _show_catalog)
+
+
+def _show_catalog(entries: list[dict]) -> None:
     table = Table(title="fault catalog")
     for column in ("type", "targets", "params", "here", "what it does"):
         table.add_column(column)

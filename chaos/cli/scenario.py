@@ -20,6 +20,7 @@ from chaos.cli.common import (
     StateDirOption,
     call,
     console,
+    emit,
     err,
     print_json,
     resolve_state,
@@ -52,15 +53,16 @@ def _load(ref: str) -> Scenario:
 def list_scenarios(as_json: JsonOption = False) -> None:
     """The built-in scenarios."""
     scenarios = [library.load(name) for name in library.names()]
-    if as_json:
-        print_json([{"name": s.name, "title": s.title, "difficulty": s.difficulty,
-                     "planned_seconds": s.planned_seconds} for s in scenarios])
-        return
+    emit([{"name": s.name, "title": s.title, "difficulty": s.difficulty,
+           "planned_seconds": s.planned_seconds} for s in scenarios], as_json, _show_scenarios)
+
+
+def _show_scenarios(scenarios: list[dict]) -> None:
     table = Table(title="built-in scenarios")
     for column in ("name", "difficulty", "up to", "title"):
         table.add_column(column)
     for s in scenarios:
-        table.add_row(s.name, s.difficulty, f"{s.planned_seconds:.0f}s", s.title)
+        table.add_row(s["name"], s["difficulty"], f"{s['planned_seconds']:.0f}s", s["title"])
     console.print(table)
 
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, err, print_json
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
 from chaos.durations import format_duration
 
 app = typer.Typer(help="Run scenarios on a timetable (cron or interval).", no_args_is_help=True)
@@ -45,10 +45,10 @@ def add(
         err.print("[red]error:[/] give exactly one of --cron or --every")
         raise typer.Exit(2)
     body = {"scenario": scenario, "cron": cron, "every": every, "jitter": jitter}
-    schedule = call(state_dir, lambda c: c.post("/api/schedules", json=body))
-    if as_json:
-        print_json(schedule)
-        return
+    emit(call(state_dir, lambda c: c.post("/api/schedules", json=body)), as_json, _show_added)
+
+
+def _show_added(schedule: dict) -> None:
     console.print(
         f"[bold]{schedule['id']}[/] {schedule['scenario']} {timing(schedule)}, "
         f"next at {when(schedule['next_fire'])}"
@@ -58,10 +58,10 @@ def add(
 @app.command("list")
 def list_schedules(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Every schedule, its next fire time and its last result."""
-    schedules = call(state_dir, lambda c: c.get("/api/schedules"))
-    if as_json:
-        print_json(schedules)
-        return
+    emit(call(state_dir, lambda c: c.get("/api/schedules")), as_json, _show_schedules)
+
+
+def _show_schedules(schedules: list[dict]) -> None:
     table = Table(title="schedules")
     for column in ("id", "scenario", "timing", "next", "last", "result"):
         table.add_column(column)

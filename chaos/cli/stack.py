@@ -19,7 +19,7 @@ from rich.live import Live
 from rich.table import Table
 
 from chaos.cli.client import ApiError, ControllerClient, ControllerUnavailable, controller_pid
-from chaos.cli.common import StateDirOption, console, err, print_json, resolve_state
+from chaos.cli.common import JsonOption, StateDirOption, console, emit, err, resolve_state
 from chaos.runtime import compose_cli, docker_plan
 from chaos.runtime.process import ProcessHandle
 from chaos.settings import Settings
@@ -268,10 +268,7 @@ def up_compose(state: StateDir, *, web: int, no_load: bool, rate: float) -> None
     console.print(f"Up under Docker Compose in {time.monotonic() - started:.1f}s.")
 
 
-def status(
-    state_dir: StateDirOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-) -> None:
+def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Show every component: role, state, health, pid, URL, and the store leader."""
     state = resolve_state(state_dir)
     try:
@@ -281,9 +278,10 @@ def status(
         if result is None:
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from None
-    if as_json:
-        print_json(result)
-        return
+    emit(result, as_json, _show_status)
+
+
+def _show_status(result: dict) -> None:
     console.print(status_table(result))
     console.print(endpoints_table(result["endpoints"]))
 
