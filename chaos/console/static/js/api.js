@@ -13,6 +13,11 @@ export class ApiError extends Error {
   }
 }
 
+/** What to show for a failed call: the API's `detail`, or the error itself (network, bug). */
+export function errorText(err) {
+  return err instanceof ApiError ? err.detail : String(err);
+}
+
 export const auth = {
   token: null,
   source: null,   // "session" | "pasted" | null
@@ -64,7 +69,7 @@ export async function startSession() {
     auth.refusal = null;
     return true;
   } catch (err) {
-    auth.refusal = err instanceof ApiError ? err.detail : String(err);
+    auth.refusal = errorText(err);
     const pasted = sessionStorage.getItem(TOKEN_KEY);
     if (pasted) {
       auth.token = pasted;

@@ -21,6 +21,18 @@ export function el(spec, props = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
+const RESULT_KINDS = ["busy", "ok", "error"];
+
+/** A control's outcome next to it (a `.result` node, which may carry other classes): kind
+ * "busy", "ok", "error" or "" (cleared). With fadeMs, a success clears itself after that long. */
+export function showResult(node, kind, text, fadeMs = 0) {
+  node.classList.remove(...RESULT_KINDS);
+  if (kind) node.classList.add(kind);
+  node.textContent = text;
+  clearTimeout(node.fade);
+  if (fadeMs && kind === "ok") node.fade = setTimeout(() => { node.textContent = ""; }, fadeMs);
+}
+
 const pad = (n) => String(n).padStart(2, "0");
 
 /** Unix seconds -> "14:03:27" in local time. */

@@ -3,8 +3,8 @@
 // once it has ended. GET /api/drills/current names no fault while the drill runs, and the page
 // shows nothing else about it: the incident is for the learner to find.
 
-import { api, ApiError } from "./api.js";
-import { el, $, span, now, paramText } from "./dom.js";
+import { api, ApiError, errorText } from "./api.js";
+import { el, $, span, now, paramText, showResult } from "./dom.js";
 
 const after = (seconds) => (seconds === null || seconds === undefined ? "–" : span(seconds));
 
@@ -49,7 +49,7 @@ export class DrillPanel {
       this.show(await api.drill());
     } catch (err) {
       if (err instanceof ApiError && err.status === 404) this.show(null);
-      else this.ui.state.textContent = `drill state unavailable: ${err.detail || err}`;
+      else this.ui.state.textContent = `drill state unavailable: ${errorText(err)}`;
     }
   }
 
@@ -67,7 +67,7 @@ export class DrillPanel {
       : running ? `${drill.state === "revealing" ? "revealing" : "running"} · ${drill.difficulty}`
       : `last: ${drill.id}`;
     this.tick();
-    if (wasRunning && !running) report(this.ui.startResult, "", "");  // the debrief says it all
+    if (wasRunning && !running) showResult(this.ui.startResult, "", "");  // the debrief says it all
     if (wasRunning !== running) this.onChange();
   }
 
@@ -101,11 +101,11 @@ export class DrillPanel {
       return;
     }
     const difficulty = this.ui.difficulty.value;
-    report(this.ui.startResult, "busy", `starting a ${difficulty} drill…`);
+    showResult(this.ui.startResult, "busy", `starting a ${difficulty} drill…`);
     try {
       const drill = await api.startDrill(difficulty, seedText ? Number(seedText) : null);
-      report(this.ui.startResult, "ok", `✓ drill ${drill.id} started`);
-      for (const node of [this.ui.hintResult, this.ui.answerResult, this.ui.revealResult]) report(node, "", "");
+      showResult(this.ui.startResult, "ok", `✓ drill ${drill.id} started`);
+      for (const node of [this.ui.hintResult, this.ui.answerResult, this.ui.revealResult]) showResult(node, "", "");
       this.show(drill);
     } catch (err) {
       this.failed(this.ui.startResult, err, { difficulty: this.ui.difficulty, seed: this.ui.seed });
@@ -116,7 +116,7 @@ export class DrillPanel {
     this.ui.hint.disabled = true;
     try {
       const h = await api.hint();
-      report(this.ui.hintResult, "ok", `hint ${h.number}: −${h.cost} points, ${h.hints_left} left`);
+      showResult(this.ui.hintResult, "ok", `hint ${h.number}: −${h.cost} points, ${h.hints_left} left`);
     } catch (err) {
       this.failed(this.ui.hintResult, err);
     }
@@ -136,7 +136,7 @@ export class DrillPanel {
     try {
       const r = await api.answer(fields.component.value, fields.cause.value);
       const tries = `${r.tries_left} tr${r.tries_left === 1 ? "y" : "ies"} left`;
-      report(this.ui.answerResult, r.correct ? "ok" : "error",
+      showResult(this.ui.answerResult, r.correct ? "ok" : "error",
         r.correct ? "✓ right: diagnosis closed" : `✗ wrong: ${r.closed ? "no tries left, diagnosis closed" : tries}`);
       this.ui.answerResult.dataset.correct = String(r.correct);
     } catch (err) {
@@ -147,10 +147,10 @@ export class DrillPanel {
 
   async reveal() {
     this.ui.reveal.disabled = true;
-    report(this.ui.revealResult, "busy", "revealing: reverting the faults, writing the debrief…");
+    showResult(this.ui.revealResult, "busy", "revealing: reverting the faults, writing the debrief…");
     try {
       this.show(await api.reveal());
-      report(this.ui.revealResult, "", "");
+      showResult(this.ui.revealResult, "", "");
     } catch (err) {
       this.failed(this.ui.revealResult, err);
     } finally {
@@ -161,8 +161,8 @@ export class DrillPanel {
   // -- errors next to the control that caused them -----------------------------------------
 
   failed(result, err, fields = {}) {
-    if (!(err instanceof ApiError)) { report(result, "error", String(err)); return; }
-    report(result, "error", err.detail);
+    showResult(result, "error", errorText(err));
+    if (!(err instanceof ApiError)) return;
     for (const { field, message } of err.errors) if (fields[field]) this.markField(fields[field], message);
   }
 
@@ -206,9 +206,4 @@ export class DrillPanel {
           : "nothing fired"),
         row("postmortem", debrief.postmortem ? el("code.path", { title: "on the controller's host" }, debrief.postmortem) : "not written")));
   }
-}
-
-function report(node, kind, text) {
-  node.className = `result ${kind}`.trim();
-  node.textContent = text;
 }

@@ -2,8 +2,8 @@
 // components and selectors that type accepts), one field per param from its JSON schema, and a
 // duration. Errors from the controller are shown next to the field they name.
 
-import { api, ApiError } from "./api.js";
-import { el, $ } from "./dom.js";
+import { api, ApiError, errorText } from "./api.js";
+import { el, $, showResult } from "./dom.js";
 
 const SELECTORS = ["all", "random", "count=2", "percent=50"];
 const STORE_SELECTORS = ["leader", "follower", "minority", "majority"];
@@ -108,8 +108,8 @@ export class InjectForm {
       this.report("ok", `✓ ${record.type} → ${record.targets.join(", ")} (${record.id})`);
       this.onInjected(record);
     } catch (err) {
-      if (!(err instanceof ApiError)) { this.report("error", String(err)); return; }
-      this.report("error", err.detail);
+      this.report("error", errorText(err));
+      if (!(err instanceof ApiError)) return;
       for (const { field, message } of err.errors) this.markField(field, message);
     }
   }
@@ -125,8 +125,7 @@ export class InjectForm {
   }
 
   report(kind, text) {
-    this.result.className = `result ${kind}`;
-    this.result.textContent = text;
+    showResult(this.result, kind, text);
   }
 }
 

@@ -4,9 +4,9 @@
 //              (/api/drills/current) and remediation log (/api/remediation)
 // Polling pauses while the tab is hidden.
 
-import { api, auth, ApiError, startSession, useToken, forgetToken } from "./api.js";
+import { api, auth, ApiError, errorText, startSession, useToken, forgetToken } from "./api.js";
 import { Charts } from "./charts.js";
-import { el, $, span } from "./dom.js";
+import { el, $, span, showResult } from "./dom.js";
 import { DrillPanel } from "./drill.js";
 import { InjectForm } from "./inject.js";
 import { Timeline, isActive, renderBanner } from "./faults.js";
@@ -35,7 +35,7 @@ const form = new InjectForm($("#inject-form"), { onInjected: () => pollState() }
 const charts = new Charts({
   onOk: () => { ui.promState.textContent = "live · Prometheus via /api/prom"; ui.promState.className = "hint"; },
   onError: (err) => {
-    ui.promState.textContent = `Prometheus: ${err instanceof ApiError ? err.detail : err}`;
+    ui.promState.textContent = `Prometheus: ${errorText(err)}`;
     ui.promState.className = "hint bad";
   },
 });
@@ -124,7 +124,7 @@ async function revert(record) {
   try {
     await api.revert(record.id);
   } catch (err) {
-    alert(`revert ${record.id} failed: ${err.detail || err}`);
+    alert(`revert ${record.id} failed: ${errorText(err)}`);
   }
   pollState();
 }
@@ -138,7 +138,7 @@ ui.abort.addEventListener("click", async () => {
     if (state.scenario) await api.stopRun().catch((err) => console.warn("stop run", err));
     await api.abort();
   } catch (err) {
-    alert(`abort failed: ${err.detail || err}`);
+    alert(`abort failed: ${errorText(err)}`);
   } finally {
     ui.abort.disabled = !auth.token;
     pollState();
@@ -172,8 +172,7 @@ function scenarioMissing() {
 }
 
 function scenarioReport(kind, text) {
-  ui.scenarioResult.className = `result ${kind}`;
-  ui.scenarioResult.textContent = text;
+  showResult(ui.scenarioResult, kind, text);
 }
 
 ui.scenarioForm.addEventListener("submit", async (event) => {
@@ -187,7 +186,7 @@ ui.scenarioForm.addEventListener("submit", async (event) => {
     scenarioReport("ok", `✓ ${run.title || name} started (${run.id})`);
   } catch (err) {
     if (notFound(err)) scenarioMissing();
-    else scenarioReport("error", err instanceof ApiError ? err.detail : String(err));
+    else scenarioReport("error", errorText(err));
   }
   pollState();
 });
@@ -225,7 +224,7 @@ async function boot() {
   try {
     form.setCatalog(await api.catalog());
   } catch (err) {
-    form.report("error", `catalog unavailable: ${err.detail || err}`);
+    form.report("error", `catalog unavailable: ${errorText(err)}`);
   }
   loadScenarios();
   try {
@@ -233,7 +232,7 @@ async function boot() {
     drill.setChoices(choices);
     remediation.setSlots(choices.components.filter((c) => c.startsWith("web-")).length);
   } catch (err) {
-    $("#drill-start-result").textContent = `drills unavailable: ${err.detail || err}`;
+    $("#drill-start-result").textContent = `drills unavailable: ${errorText(err)}`;
     $("#drill-start-result").className = "result error";
   }
   await Promise.all([drill.refresh(), remediation.refresh()]);

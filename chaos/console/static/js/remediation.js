@@ -3,8 +3,8 @@
 // web, the store's defrag and disarm, and the log of recent moves (GET /api/remediation).
 // Every control shows its outcome, or the API's `detail`, right next to itself.
 
-import { api, auth, ApiError } from "./api.js";
-import { el, $, clock } from "./dom.js";
+import { api, auth, errorText } from "./api.js";
+import { el, $, clock, showResult } from "./dom.js";
 
 const LOG_SIZE = 8;
 const OK_FADE_MS = 10_000;
@@ -59,17 +59,7 @@ export function describeMove(a) {
   }
 }
 
-function report(node, kind, text) {
-  node.classList.remove("ok", "error", "busy");
-  node.classList.add(kind);
-  node.textContent = text;
-  clearTimeout(node.fade);
-  if (kind === "ok") node.fade = setTimeout(() => { node.textContent = ""; }, OK_FADE_MS);
-}
-
-function errorText(err) {
-  return err instanceof ApiError ? err.detail : String(err);
-}
+const report = (node, kind, text) => showResult(node, kind, text, OK_FADE_MS);
 
 /** Run one move: its buttons disabled and "…" meanwhile, then ✓ or the API's error. */
 async function perform(buttons, result, pending, call, done, after) {
