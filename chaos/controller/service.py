@@ -21,6 +21,7 @@ from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
 from chaos.runtime.base import SupervisingRuntime
+from chaos.scenarios.prometheus import Prometheus
 from chaos.scenarios.runner import create_runner
 from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
@@ -69,16 +70,16 @@ class Controller:
             Journal(state.journal_file),
             members=self.members,
         )
+        # One Prometheus client for the scenario runner and the drills.
+        prometheus = Prometheus(plan.reach("prometheus"))
         # Scenario runs live here, not in the CLI, so a run outlives the command that started it.
-        self.runner = create_runner(
-            self.faults, {name: plan.reach(name) for name in plan.endpoints}, state.runs
-        )
+        self.runner = create_runner(self.faults, prometheus, plan.reach("loadgen"), state.runs)
         # Scenario schedules and the monkey; both act only through self.faults / self.runner.
         self.scheduler = ChaosScheduler(self)
         # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.
         self.remediation = Remediation(self)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
-        self.drills = DrillService(self)
+        self.drills = DrillService(self, prometheus)
 
     # -- boot --------------------------------------------------------------------------------
 

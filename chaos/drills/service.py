@@ -37,10 +37,10 @@ class DrillError(Exception):
 
 
 class DrillService:
-    def __init__(self, controller, prometheus: Prometheus | None = None,
+    def __init__(self, controller, prometheus: Prometheus,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.controller = controller
-        self.prometheus = prometheus or Prometheus(controller.plan.reach("prometheus"))
+        self.prometheus = prometheus
         self.poll_seconds = poll_seconds
         self.dir = controller.state.root / "drills"
         self.drill: Drill | None = None  # the running drill, or the last one

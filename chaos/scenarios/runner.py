@@ -145,8 +145,8 @@ class ScenarioRunner:
         return self._active.record if self._active else None
 
 
-def create_runner(faults: Faults, endpoints: dict[str, str], runs_dir: Path) -> ScenarioRunner:
+def create_runner(faults: Faults, prometheus: Prometheus, loadgen_url: str | None,
+                  runs_dir: Path) -> ScenarioRunner:
     """The runner wired to a stack's Prometheus and (when it runs) its load generator."""
-    prometheus = Prometheus(endpoints["prometheus"])
     return ScenarioRunner(faults, prometheus, runs_dir,
-                          reporter=Reporter(prometheus, endpoints.get("loadgen")))
+                          reporter=Reporter(prometheus, loadgen_url))
