@@ -63,3 +63,7 @@ def outcome(diagnosed: bool, mitigated: bool) -> str:
 def diagnosis_closed(drill: Drill) -> bool:
     """No more answers are taken: one was right, or every try is used."""
     return any(a.correct for a in drill.answers) or len(drill.answers) >= MAX_ANSWERS
+
+
+def tries_left(drill: Drill) -> int:
+    return 0 if diagnosis_closed(drill) else MAX_ANSWERS - len(drill.answers)

@@ -171,9 +171,8 @@ class DrillService:
             drill.diagnosed_after = given.t
         drill.note(given.t, "answer", f"{component} / {cause}: "
                                       f"{'right' if given.correct else 'wrong'}")
-        tries_left = 0 if given.correct else scoring.MAX_ANSWERS - len(drill.answers)
         # Only right or wrong, never which half: that would turn the diagnosis into guessing.
-        return {"correct": given.correct, "tries_left": tries_left,
+        return {"correct": given.correct, "tries_left": scoring.tries_left(drill),
                 "closed": scoring.diagnosis_closed(drill)}
 
     async def reveal(self) -> dict[str, Any]:
@@ -212,8 +211,7 @@ class DrillService:
             "hints_left": len(self.incident.hints) - len(drill.hints_given),
             "answers": [{"t": a.t, "component": a.component, "cause": a.cause,
                          "correct": a.correct} for a in drill.answers],
-            "tries_left": 0 if scoring.diagnosis_closed(drill)
-            else scoring.MAX_ANSWERS - len(drill.answers),
+            "tries_left": scoring.tries_left(drill),
             "remediation": drill.remediation,
             "steady_state": {"holds": drill.steady_state_holds,
                              "holding_for": None if holding is None else round(holding, 1),
