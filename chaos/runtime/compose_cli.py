@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from chaos.runtime.docker_plan import PUBLISHED
+from chaos.stack.ports import PortAllocator
 from chaos.state import StateDir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -89,15 +91,8 @@ def compose_env(
         token_file.write_text(secrets.token_urlsafe(24) + "\n")
         token_file.chmod(0o600)
     env["GAMEDAY_ADMIN_TOKEN"] = token_file.read_text().strip()
-    names = {
-        "api": "GAMEDAY_API_PORT",
-        "prometheus": "GAMEDAY_PROMETHEUS_PORT",
-        "controller": "GAMEDAY_CONTROLLER_PORT",
-        "loadgen": "GAMEDAY_LOADGEN_PORT",
-        "grafana": "GAMEDAY_GRAFANA_PORT",
-    }
     for endpoint, port in (ports or {}).items():
-        env[names[endpoint]] = str(port)
+        env[PUBLISHED[endpoint][0]] = str(port)
     if rate is not None:
         env["GAMEDAY_LOAD_RATE"] = f"{rate:g}"
     return env
@@ -242,19 +237,9 @@ def endpoint_lines(status: dict) -> list[tuple[str, str]]:
 
 
 def free_ports(host: str = "127.0.0.1") -> dict[str, int]:
-    """A free port for every published endpoint (tests, CI next to other stacks)."""
-    import socket
-
-    ports: dict[str, int] = {}
-    sockets = []
-    for name in ("api", "prometheus", "controller", "loadgen", "grafana"):
-        sock = socket.socket()
-        sock.bind((host, 0))
-        sockets.append(sock)
-        ports[name] = sock.getsockname()[1]
-    for sock in sockets:
-        sock.close()
-    return ports
+    """A distinct free port for every published endpoint (tests, CI next to other stacks)."""
+    allocator = PortAllocator(host, use_defaults=False)
+    return {endpoint: allocator.free() for endpoint in PUBLISHED}
 
 
 def main(argv: list[str] | None = None) -> int:
