@@ -26,6 +26,7 @@ Latency, bandwidth and blackhole stay on the fault proxy, exactly as in the loca
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import shlex
 import subprocess
@@ -38,26 +39,22 @@ from chaos.runtime.docker_plan import link_address
 log = logging.getLogger("gameday.docker.net")
 
 IPTABLES_KINDS = ("cut", "loss")
-# Debian's `iptables` is the nf_tables variant; kernels without nf_tables (some Docker
-# Desktop VMs) need iptables-legacy. Chosen once, on the controller's own namespace.
-_IPTABLES: str | None = None
-
-
-def iptables() -> str:
-    global _IPTABLES
-    if _IPTABLES is None:
-        _IPTABLES = "iptables"
-        for candidate in ("iptables", "iptables-legacy"):
-            try:
-                probe = subprocess.run([candidate, "-w", "-L", "-n"], capture_output=True,
-                                       timeout=5, check=False)
-            except (OSError, subprocess.SubprocessError):
-                continue
-            if probe.returncode == 0:
-                _IPTABLES = candidate
-                break
-    return _IPTABLES
 CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
+
+
+@functools.cache
+def iptables() -> str:
+    """Debian's `iptables` is the nf_tables variant; kernels without nf_tables (some Docker
+    Desktop VMs) need iptables-legacy. Chosen once, on the controller's own namespace."""
+    for candidate in ("iptables", "iptables-legacy"):
+        try:
+            probe = subprocess.run([candidate, "-w", "-L", "-n"], capture_output=True,
+                                   timeout=5, check=False)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if probe.returncode == 0:
+            return candidate
+    return "iptables"
 
 
 @dataclass(frozen=True)

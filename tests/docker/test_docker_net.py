@@ -27,7 +27,7 @@ class FakeProxy:
 
 @pytest.fixture(autouse=True)
 def plain_iptables(monkeypatch):
-    monkeypatch.setattr(docker_net, "_IPTABLES", "iptables")
+    monkeypatch.setattr(docker_net, "iptables", lambda: "iptables")
 
 
 def test_cut_rejects_outgoing_and_drops_incoming():
