@@ -23,6 +23,7 @@ from chaos.api import (
     schedules,
     status,
 )
+from chaos.api.errors import error_response
 
 
 def _field(loc: tuple) -> str:
@@ -34,7 +35,7 @@ async def validation_error(_: Request, exc: RequestValidationError) -> JSONRespo
     """422 that names each bad field, in the same shape as the fault manager's errors."""
     errors = [{"field": _field(e["loc"]), "message": e["msg"]} for e in exc.errors()]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return JSONResponse(status_code=422, content={"detail": detail, "errors": errors})
+    return error_response(422, detail, errors)
 
 
 def create_app(

@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
+from chaos.api.errors import refusal
 from chaos.drills.service import DrillError
 
 router = APIRouter(prefix="/api/drills", tags=["drills"])
@@ -28,17 +28,12 @@ class AnswerRequest(BaseModel):
     cause: str = Field(min_length=1, description="One of GET /api/drills/choices' causes")
 
 
-def _error(exc: DrillError) -> JSONResponse:
-    return JSONResponse(status_code=exc.status, content={"detail": exc.message,
-                                                         "errors": exc.errors})
-
-
 async def _call(request: Request, action):
     try:
         result = action(request.app.state.controller.drills)
         return await result if hasattr(result, "__await__") else result
     except DrillError as exc:
-        return _error(exc)
+        return refusal(exc)
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response, refusal
 from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
 from chaos.drills.hiding import hidden_fault_ids, visible
 from chaos.faults import FAULTS
 
 router = APIRouter(prefix="/api", tags=["faults"])
-
-
-def error_response(exc: FaultError) -> JSONResponse:
-    return JSONResponse(
-        status_code=exc.status, content={"detail": exc.message, "errors": exc.errors}
-    )
 
 
 @router.post(
@@ -27,7 +21,7 @@ async def inject(request: Request, body: FaultRequest):
     try:
         return await request.app.state.controller.faults.inject(body)
     except FaultError as exc:
-        return error_response(exc)
+        return refusal(exc)
 
 
 @router.get("/faults", response_model=list[FaultRecord])
@@ -45,7 +39,7 @@ async def get_fault(request: Request, fault_id: str):
     controller = request.app.state.controller
     record = controller.faults.records.get(fault_id)
     if record is None or fault_id in hidden_fault_ids(controller):
-        return error_response(FaultError(404, f"no fault {fault_id!r}"))
+        return error_response(404, f"no fault {fault_id!r}")
     return record
 
 
@@ -54,11 +48,11 @@ async def get_fault(request: Request, fault_id: str):
 )
 async def revert(request: Request, fault_id: str):
     if fault_id in hidden_fault_ids(request.app.state.controller):
-        return error_response(FaultError(404, f"no fault {fault_id!r}"))
+        return error_response(404, f"no fault {fault_id!r}")
     try:
         return await request.app.state.controller.faults.revert(fault_id)
     except FaultError as exc:
-        return error_response(exc)
+        return refusal(exc)
 
 
 @router.post("/abort", dependencies=[Depends(require_token)])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response
 from chaos.schedules.monkey_config import ConfigError, MonkeyConfig, check_against
 
 router = APIRouter(prefix="/api", tags=["monkey"])
@@ -33,12 +33,8 @@ async def start(request: Request, body: MonkeyConfig):
             controller.runtime.capabilities(),
         )
     except ConfigError as exc:
-        return JSONResponse(
-            status_code=422,
-            content={
-                "detail": f"{exc.field}: {exc.message}",
-                "errors": [{"field": exc.field, "message": exc.message}],
-            },
+        return error_response(
+            422, f"{exc.field}: {exc.message}", [{"field": exc.field, "message": exc.message}]
         )
     _monkey(request).start(body)
     return _monkey(request).snapshot()

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response, refusal
 from chaos.scenarios import library
 from chaos.scenarios.loader import ScenarioError, validate
 from chaos.scenarios.record import RunRecord
@@ -31,13 +32,9 @@ class RunRequest(BaseModel):
     source: str = Field("api", max_length=64, description="Who starts the run (cli, api, ...)")
 
 
-def _error(status: int, message: str, errors: list[dict] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"detail": message, "errors": errors or []})
-
-
 def _scenario_error(exc: ScenarioError) -> JSONResponse:
     unknown = len(exc.problems) == 1 and exc.problems[0].message.startswith("no built-in")
-    return _error(404 if unknown else 422, str(exc), exc.as_errors())
+    return error_response(404 if unknown else 422, str(exc), exc.as_errors())
 
 
 def _summary(name: str) -> dict:
@@ -57,7 +54,7 @@ async def list_scenarios() -> list[dict]:
 async def get_scenario(name: str):
     """One built-in scenario in full (its hypothesis, steps, expected signals, write-up)."""
     if name not in library.names():
-        return _error(404, f"no built-in scenario {name!r}; built-in: "
+        return error_response(404, f"no built-in scenario {name!r}; built-in: "
                            f"{', '.join(library.names())}")
     scenario = library.load(name)
     return {**scenario.model_dump(mode="json", by_alias=True),
@@ -79,7 +76,7 @@ async def run_scenario(request: Request, body: RunRequest):
     except ScenarioError as exc:
         return _scenario_error(exc)
     except RunError as exc:
-        return _error(exc.status, exc.message, exc.errors)
+        return refusal(exc)
 
 
 @router.get("/runs", response_model=list[RunRecord])
@@ -92,7 +89,7 @@ async def list_runs(request: Request):
 async def get_run(request: Request, run_id: str):
     record = request.app.state.controller.runner.get(run_id)
     if record is None:
-        return _error(404, f"no run {run_id!r}")
+        return error_response(404, f"no run {run_id!r}")
     return record
 
 
@@ -101,5 +98,5 @@ async def stop_run(request: Request):
     """Stop the current run: it reverts every fault, gets the verdict `aborted` and its report."""
     record = await request.app.state.controller.runner.stop("stopped by request")
     if record is None:
-        return _error(409, "no scenario run is going")
+        return error_response(409, "no scenario run is going")
     return record

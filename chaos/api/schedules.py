@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response
 from chaos.schedules.schedule import Schedule, ScheduleRequest
 from chaos.schedules.scheduler import ScheduleError
 
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["schedules"])
 
 def _error(exc: ScheduleError) -> JSONResponse:
     errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-    return JSONResponse(status_code=exc.status, content={"detail": exc.message, "errors": errors})
+    return error_response(exc.status, exc.message, errors)
 
 
 def _service(request: Request):
