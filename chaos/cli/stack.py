@@ -129,6 +129,12 @@ def status_table(status: dict) -> Table:
     return table
 
 
+def show_status(status: dict) -> None:
+    """What `up` and `status` print: every component, then the URLs to open."""
+    console.print(status_table(status))
+    console.print(endpoints_table(status["endpoints"]))
+
+
 def endpoints_table(endpoints: dict) -> Table:
     table = Table(title="endpoints", show_header=False)
     for name, url in endpoints.items():
@@ -223,8 +229,7 @@ def up(
             err.print(_tail(state.log_file("controller"), 20))
         err.print("The stack is left as it is for inspection; `gameday down` stops it.")
         raise typer.Exit(1)
-    console.print(status_table(status))
-    console.print(endpoints_table(status["endpoints"]))
+    show_status(status)
     console.print(
         f"Up in {time.monotonic() - started:.1f}s. Try:\n"
         f'  curl -X PUT {status["endpoints"]["api"]}/kv/hello -d \'{{"value":"world"}}\' '
@@ -263,8 +268,7 @@ def up_compose(state: StateDir, *, web: int, no_load: bool, rate: float) -> None
     except (ControllerUnavailable, ApiError) as exc:
         err.print(f"[red]error:[/] the stack is up but scaling web to {web} failed: {exc}")
         raise typer.Exit(1) from None
-    console.print(status_table(status))
-    console.print(endpoints_table(status["endpoints"]))
+    show_status(status)
     console.print(f"Up under Docker Compose in {time.monotonic() - started:.1f}s.")
 
 
@@ -278,12 +282,7 @@ def status(state_dir: StateDirOption = None, as_json: JsonOption = False) -> Non
         if result is None:
             err.print(f"[red]error:[/] {exc}")
             raise typer.Exit(1) from None
-    emit(result, as_json, _show_status)
-
-
-def _show_status(result: dict) -> None:
-    console.print(status_table(result))
-    console.print(endpoints_table(result["endpoints"]))
+    emit(result, as_json, show_status)
 
 
 def offline_status(state: StateDir) -> dict | None:
