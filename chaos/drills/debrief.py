@@ -11,15 +11,12 @@ from pathlib import Path
 from chaos.drills import evidence, postmortem
 from chaos.drills.incidents import Incident
 from chaos.drills.model import Debrief, Detection, Drill
-from chaos.scenarios import charts, measure
+from chaos.scenarios import charts, measure, report
 from chaos.scenarios.probes import QueryFailed
 from chaos.scenarios.prometheus import Prometheus
 from chaos.state import write_atomic
 
 log = logging.getLogger("gameday.drills")
-
-# Seconds of steady state before the drill, so the charts show where it started from.
-LEAD_IN_SECONDS = 15.0
 
 
 async def _detections(drill: Drill, incident: Incident, prom: Prometheus) -> list[Detection]:
@@ -42,17 +39,14 @@ async def _detections(drill: Drill, incident: Incident, prom: Prometheus) -> lis
 
 async def _charts(drill: Drill, prom: Prometheus, directory: Path) -> list[str]:
     end = drill.ended_at or drill.started_at
-    data = await evidence.chart_series(prom, drill.started_at - LEAD_IN_SECONDS, end)
-    relative = {panel: {label: [(t - drill.started_at, v) for t, v in points]
-                        for label, points in lines.items()}
-                for panel, lines in data.items()}
+    data = await report.chart_series(prom, drill.started_at - report.LEAD_IN_SECONDS, end)
     elapsed = end - drill.started_at
     windows = [charts.Window(f"{f.type} {', '.join(f.targets)}", f.applied_at,
                              f.ended_at if f.ended_at is not None else elapsed)
                for f in drill.faults if f.applied_at is not None]
     title = f"Drill {drill.id}: {drill.title} ({drill.outcome})"
-    names = await asyncio.to_thread(charts.draw, directory / "charts", title, relative, windows,
-                                    elapsed)
+    names = await asyncio.to_thread(charts.draw, directory / "charts", title,
+                                    report.relative(data, drill.started_at), windows, elapsed)
     errors = data.get("error-ratio", {}).get("web", [])
     drill.debrief.worst_error_ratio = measure.worst_in_window(errors, drill.started_at, end)
     return [f"charts/{name}" for name in names]
@@ -63,7 +57,7 @@ async def write(drill: Drill, incident: Incident, prom: Prometheus, directory: P
     missing Prometheus leaves gaps, never a drill stuck unrevealed)."""
     drill.debrief = Debrief(report_dir=str(directory))
     drill.debrief.detections = await _detections(drill, incident, prom)
-    drill.debrief.error_budget_burned = await evidence.budget_burned(
+    drill.debrief.error_budget_burned = await report.budget_burned(
         prom, drill.started_at, drill.ended_at or drill.started_at)
     try:
         drill.debrief.charts = await _charts(drill, prom, directory)

@@ -1,11 +1,11 @@
 """What the signals showed, read back from Prometheus after the drill: when each alert first
-fired, when each steady-state probe first deviated, and the series for the charts."""
+fired and when each steady-state probe first deviated. The charts' series and the error
+budget come from the scenario reports (chaos/scenarios/report.py), so both look alike."""
 
 from __future__ import annotations
 
 import math
 
-from chaos.scenarios import charts, measure
 from chaos.scenarios.model import Probe
 from chaos.scenarios.probes import QueryFailed
 from chaos.scenarios.prometheus import Prometheus
@@ -52,24 +52,3 @@ async def first_deviations(prom: Prometheus, probes: list[Probe], since: float, 
         if times:
             found[probe.name] = min(times)
     return found
-
-
-async def chart_series(prom: Prometheus, start: float, end: float
-                       ) -> dict[str, dict[str, Series]]:
-    """The scenario charts' panels, so drill charts look like run charts."""
-    data: dict[str, dict[str, Series]] = {}
-    for panel in charts.PANELS:
-        data[panel.key] = {}
-        for label, expr in panel.lines.items():
-            try:
-                data[panel.key][label] = await prom.range(expr, start, end)
-            except QueryFailed:
-                data[panel.key][label] = []
-    return data
-
-
-async def budget_burned(prom: Prometheus, start: float, end: float) -> float | None:
-    try:
-        return await prom.value_at(measure.error_budget_query(end - start), end)
-    except QueryFailed:
-        return None

@@ -26,6 +26,37 @@ log = logging.getLogger("gameday.scenarios")
 # Seconds of context before the run, so the charts show the steady state the run started from.
 LEAD_IN_SECONDS = 15.0
 
+Series = dict[str, dict[str, charts.Points]]  # panel key -> line label -> points
+
+
+async def chart_series(prometheus: Prometheus, start: float, end: float) -> Series:
+    """Every line of the chart panels from start to end (a failed query draws no line)."""
+    data: Series = {}
+    for panel in charts.PANELS:
+        data[panel.key] = {}
+        for label, expr in panel.lines.items():
+            try:
+                data[panel.key][label] = await prometheus.range(expr, start, end)
+            except QueryFailed as exc:
+                log.warning("chart query %s failed: %s", expr, exc)
+                data[panel.key][label] = []
+    return data
+
+
+def relative(data: Series, t0: float) -> Series:
+    """The same points with time counted from t0 (the charts' x axis)."""
+    return {panel: {label: [(t - t0, v) for t, v in points] for label, points in lines.items()}
+            for panel, lines in data.items()}
+
+
+async def budget_burned(prometheus: Prometheus, start: float, end: float) -> float | None:
+    """Share of the SLO's error budget the web tier burned between start and end."""
+    try:
+        return await prometheus.value_at(measure.error_budget_query(end - start), end)
+    except QueryFailed as exc:
+        log.warning("error budget query failed: %s", exc)
+        return None
+
 
 class Reporter:
     def __init__(self, prometheus: Prometheus, loadgen_url: str | None = None,
@@ -36,40 +67,25 @@ class Reporter:
 
     async def write(self, scenario: Scenario, record: RunRecord) -> None:
         directory = Path(record.report_dir or ".")
-        data = await self._series(record)
+        end = record.started_at + record.elapsed
+        data = await chart_series(self.prometheus, record.started_at - LEAD_IN_SECONDS, end)
         self._worst_signals(record, data)
-        record.error_budget_burned = await self._budget(record)
+        record.error_budget_burned = await budget_burned(self.prometheus, record.started_at, end)
         record.consistency = await self._consistency()
         windows = [charts.Window(f.label, f.applied_at, f.ended_at or record.elapsed)
                    for f in record.faults if f.applied_at is not None]
-        relative = {panel: {label: [(t - record.started_at, v) for t, v in points]
-                            for label, points in lines.items()}
-                    for panel, lines in data.items()}
         title = f"{record.title} ({record.id}): {record.verdict}"
-        names = await asyncio.to_thread(charts.draw, directory / "charts", title, relative,
-                                        windows, record.elapsed)
+        names = await asyncio.to_thread(charts.draw, directory / "charts", title,
+                                        relative(data, record.started_at), windows,
+                                        record.elapsed)
         record.charts = [f"charts/{name}" for name in names]
         write_atomic(directory / "result.json", json.dumps(
             {"run": record.model_dump(mode="json"),
              "scenario": scenario.model_dump(mode="json", by_alias=True)}, indent=2) + "\n")
         write_atomic(directory / "report.md", render(scenario, record))
 
-    async def _series(self, record: RunRecord) -> dict[str, dict[str, charts.Points]]:
-        start = record.started_at - LEAD_IN_SECONDS
-        end = record.started_at + record.elapsed
-        data: dict[str, dict[str, charts.Points]] = {}
-        for panel in charts.PANELS:
-            data[panel.key] = {}
-            for label, expr in panel.lines.items():
-                try:
-                    data[panel.key][label] = await self.prometheus.range(expr, start, end)
-                except QueryFailed as exc:
-                    log.warning("chart query %s failed: %s", expr, exc)
-                    data[panel.key][label] = []
-        return data
-
     @staticmethod
-    def _worst_signals(record: RunRecord, data: dict[str, dict[str, charts.Points]]) -> None:
+    def _worst_signals(record: RunRecord, data: Series) -> None:
         errors = data["error-ratio"]["web"]
         p99 = data["p99-latency"]["web"]
         for fault in record.faults:
@@ -79,14 +95,6 @@ class Reporter:
             end = record.started_at + (fault.ended_at or record.elapsed)
             fault.worst_error_ratio = measure.worst_in_window(errors, start, end)
             fault.worst_p99_seconds = measure.worst_in_window(p99, start, end)
-
-    async def _budget(self, record: RunRecord) -> float | None:
-        try:
-            return await self.prometheus.value_at(measure.error_budget_query(record.elapsed),
-                                                  record.started_at + record.elapsed)
-        except QueryFailed as exc:
-            log.warning("error budget query failed: %s", exc)
-            return None
 
     async def _consistency(self) -> dict | None:
         """The loadgen checker's verdict on what clients saw; sweep first so every
