@@ -21,6 +21,18 @@ export function el(spec, props = {}, ...children) {
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
+/** Flag one form control with the message that names what is wrong with it. */
+export function markInvalid(input, message) {
+  input.classList.add("invalid");
+  input.closest("label").append(el("span.field-error", {}, message));
+}
+
+/** Take every such flag off a form again. */
+export function clearInvalid(form) {
+  form.querySelectorAll(".field-error").forEach((n) => n.remove());
+  form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+}
+
 const RESULT_KINDS = ["busy", "ok", "error"];
 
 /** A control's outcome next to it (a `.result` node, which may carry other classes): kind

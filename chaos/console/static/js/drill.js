@@ -4,7 +4,7 @@
 // shows nothing else about it: the incident is for the learner to find.
 
 import { api, ApiError, errorText } from "./api.js";
-import { el, $, span, now, paramText, showResult } from "./dom.js";
+import { el, $, span, now, paramText, showResult, markInvalid, clearInvalid } from "./dom.js";
 
 const after = (seconds) => (seconds === null || seconds === undefined ? "–" : span(seconds));
 
@@ -95,9 +95,9 @@ export class DrillPanel {
 
   async start() {
     const seedText = this.ui.seed.value.trim();
-    this.clearErrors(this.ui.start);
+    clearInvalid(this.ui.start);
     if (seedText && !/^\d+$/.test(seedText)) {
-      this.markField(this.ui.seed, "a whole number ≥ 0, or empty for a random incident");
+      markInvalid(this.ui.seed, "a whole number ≥ 0, or empty for a random incident");
       return;
     }
     const difficulty = this.ui.difficulty.value;
@@ -124,11 +124,11 @@ export class DrillPanel {
   }
 
   async answer() {
-    this.clearErrors(this.ui.answer);
+    clearInvalid(this.ui.answer);
     const fields = { component: this.ui.component, cause: this.ui.cause };
     const missing = Object.entries(fields).filter(([, input]) => !input.value);
     if (missing.length) {
-      missing.forEach(([name, input]) => this.markField(input, `choose a ${name}`));
+      missing.forEach(([name, input]) => markInvalid(input, `choose a ${name}`));
       return;
     }
     const button = $("button", this.ui.answer);
@@ -163,17 +163,7 @@ export class DrillPanel {
   failed(result, err, fields = {}) {
     showResult(result, "error", errorText(err));
     if (!(err instanceof ApiError)) return;
-    for (const { field, message } of err.errors) if (fields[field]) this.markField(fields[field], message);
-  }
-
-  markField(input, message) {
-    input.classList.add("invalid");
-    input.closest("label").append(el("span.field-error", {}, message));
-  }
-
-  clearErrors(form) {
-    form.querySelectorAll(".field-error").forEach((n) => n.remove());
-    form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+    for (const { field, message } of err.errors) if (fields[field]) markInvalid(fields[field], message);
   }
 
   // -- after it ended ----------------------------------------------------------------------

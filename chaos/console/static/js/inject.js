@@ -3,7 +3,7 @@
 // duration. Errors from the controller are shown next to the field they name.
 
 import { api, ApiError, errorText } from "./api.js";
-import { el, $, showResult } from "./dom.js";
+import { el, $, showResult, markInvalid, clearInvalid } from "./dom.js";
 
 const SELECTORS = ["all", "random", "count=2", "percent=50"];
 const STORE_SELECTORS = ["leader", "follower", "minority", "majority"];
@@ -76,12 +76,7 @@ export class InjectForm {
     const fields = Object.entries(schema.properties || {}).map(([name, prop]) =>
       paramField(name, prop, required.has(name), schema.$defs || {}));
     this.params.replaceChildren(...fields);
-    this.clearErrors();
-  }
-
-  clearErrors() {
-    this.form.querySelectorAll(".field-error").forEach((n) => n.remove());
-    this.form.querySelectorAll(".invalid").forEach((n) => n.classList.remove("invalid"));
+    clearInvalid(this.form);
   }
 
   /** The request body, with empty optional params left out so the defaults apply. */
@@ -100,7 +95,7 @@ export class InjectForm {
   }
 
   async submit() {
-    this.clearErrors();
+    clearInvalid(this.form);
     const body = this.body();
     this.report("busy", `injecting ${body.type} into ${body.target}…`);
     try {
@@ -119,9 +114,7 @@ export class InjectForm {
     const input = field.startsWith("params.")
       ? this.params.querySelector(`[data-param="${CSS.escape(name)}"]`)
       : this.form.querySelector(`[name="${CSS.escape(name)}"]`);
-    if (!input) return;
-    input.classList.add("invalid");
-    input.closest("label").append(el("span.field-error", {}, message));
+    if (input) markInvalid(input, message);
   }
 
   report(kind, text) {
