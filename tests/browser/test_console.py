@@ -77,8 +77,9 @@ def test_kill_from_the_page_shows_everywhere_and_abort_clears_it(console, stack)
         page.fill("#fault-target", "web-2")
         page.check('[data-param="stay_down"]')
         page.fill("#fault-duration", "60s")
-        page.click("#inject")
-        expect(page.locator("#inject-result")).to_contain_text("kill → web-2")
+        with stack.user_traffic():
+            page.click("#inject")
+            expect(page.locator("#inject-result")).to_contain_text("kill → web-2")
 
         # Timeline, topology and banner all show it, and the API agrees.
         item = page.locator('.fault[data-type="kill"][data-targets="web-2"]')

@@ -6,7 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import httpx
@@ -80,6 +83,36 @@ class Stack:
         return self.wait_for(
             lambda: (s := self.status())["healthy"] and s, timeout, what="a healthy stack"
         )
+
+    @contextmanager
+    def user_traffic(self, rate: float = 60.0, seconds: float = 4.0) -> Iterator[None]:
+        """Extra GETs through the load balancer while the block runs (bounded: rate x seconds).
+
+        HAProxy takes a killed instance out of rotation within about half a second. At the
+        stack's steady 20 req/s only ~3 requests reach it in that time, and now and then none
+        do, so a test that wants to see the failed attempts of a kill sends more traffic into
+        that half second instead of hoping.
+        """
+        url = f"{self.url('api')}/kv/gameday-test-traffic"
+        stop = threading.Event()
+
+        def send() -> None:
+            with httpx.Client(timeout=2.0) as client:
+                for _ in range(int(rate * seconds)):
+                    if stop.wait(1.0 / rate):
+                        return
+                    # A failed request is exactly what a fault may cause.
+                    with suppress(httpx.HTTPError):
+                        client.get(url)
+
+        sender = threading.Thread(target=send, name="user-traffic", daemon=True)
+        sender.start()
+        try:
+            yield
+        finally:
+            sender.join(timeout=seconds + 5)
+            stop.set()
+            sender.join(timeout=5)
 
     def prom_query(self, expr: str) -> list[dict]:
         response = self.http.get(f"{self.url('prometheus')}/api/v1/query", params={"query": expr})

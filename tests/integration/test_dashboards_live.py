@@ -82,7 +82,8 @@ def fault_window(stack, prom):
         driver.inject("latency", "web-3", duration="1s", ms=1)
         stack.wait_for(lambda: prom.query('chaos_fault_reverts_total{type="latency"}'),
                        timeout=20, what="the latency fault reverted and scraped")
-        fault = driver.inject("kill", KILLED, duration="120s", stay_down=True)
+        with stack.user_traffic():
+            fault = driver.inject("kill", KILLED, duration="120s", stay_down=True)
         stack.wait_for(lambda: value(prom, f'up{{job="web",instance="{KILLED}"}}') == 0,
                        timeout=15, what=f"Prometheus seeing {KILLED} down")
         stack.wait_for(
