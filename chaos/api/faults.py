@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from chaos.api.auth import require_token
 from chaos.api.errors import error_response, refusal
 from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
-from chaos.drills.hiding import hidden_fault_ids, visible
+from chaos.drills.hiding import visible
 from chaos.faults import FAULTS
 
 router = APIRouter(prefix="/api", tags=["faults"])
@@ -31,14 +31,14 @@ async def list_faults(request: Request, state: str | None = None):
     manager = controller.faults
     records = manager.active() if state == "active" else manager.listing()
     # A running drill's faults are the learner's puzzle; they appear after the reveal.
-    return visible(records, hidden_fault_ids(controller))
+    return visible(records, controller.drills.hidden_fault_ids())
 
 
 @router.get("/faults/{fault_id}", response_model=FaultRecord)
 async def get_fault(request: Request, fault_id: str):
     controller = request.app.state.controller
     record = controller.faults.records.get(fault_id)
-    if record is None or fault_id in hidden_fault_ids(controller):
+    if record is None or fault_id in controller.drills.hidden_fault_ids():
         return error_response(404, f"no fault {fault_id!r}")
     return record
 
@@ -47,7 +47,7 @@ async def get_fault(request: Request, fault_id: str):
     "/faults/{fault_id}", dependencies=[Depends(require_token)], response_model=FaultRecord
 )
 async def revert(request: Request, fault_id: str):
-    if fault_id in hidden_fault_ids(request.app.state.controller):
+    if fault_id in request.app.state.controller.drills.hidden_fault_ids():
         return error_response(404, f"no fault {fault_id!r}")
     try:
         return await request.app.state.controller.faults.revert(fault_id)
@@ -59,9 +59,7 @@ async def revert(request: Request, fault_id: str):
 async def abort(request: Request) -> dict:
     """Revert every active fault now (a running drill's too: safety first, and it is noted)."""
     controller = request.app.state.controller
-    drills = getattr(controller, "drills", None)
-    if drills is not None:
-        drills.note_abort()
+    controller.drills.note_abort()
     reverted = await controller.faults.abort()
     return {"reverted": [r.id for r in reverted]}
 

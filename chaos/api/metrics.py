@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from chaos.drills.hiding import drill_running, hidden_counts, hidden_fault_ids
+from chaos.drills.hiding import hidden_counts
 
 router = APIRouter(tags=["metrics"])
 
@@ -59,12 +59,12 @@ class FaultCollector:
         manager = self.controller.faults
         # A running drill's faults stay out of every chaos_* series until the reveal: these
         # series are the dashboards' annotations, and the learner must find the fault alone.
-        hidden = hidden_fault_ids(self.controller)
+        hidden = self.controller.drills.hidden_fault_ids()
         hidden_injections, hidden_reverts = hidden_counts(manager.records, hidden)
         drill = GaugeMetricFamily(
             "chaos_drill_active", "1 while a drill runs (its faults are hidden)"
         )
-        drill.add_metric([], 1.0 if drill_running(self.controller) else 0.0)
+        drill.add_metric([], 1.0 if self.controller.drills.running else 0.0)
         yield drill
         active = GaugeMetricFamily(
             "chaos_faults_active",

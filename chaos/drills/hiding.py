@@ -61,14 +61,3 @@ def hidden_counts(records: dict[str, FaultRecord], hidden: set[str]
         if record.revert_attempts:
             reverts[(record.type, "failed")] += record.revert_attempts
     return injections, reverts
-
-
-def hidden_fault_ids(controller) -> set[str]:
-    """The faults a running drill hides (none on a controller without drills, e.g. stubs)."""
-    drills = getattr(controller, "drills", None)
-    return drills.hidden_fault_ids() if drills is not None else set()
-
-
-def drill_running(controller) -> bool:
-    drills = getattr(controller, "drills", None)
-    return bool(drills is not None and drills.running)

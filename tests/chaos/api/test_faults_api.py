@@ -2,46 +2,20 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from chaos.controller.faults import FaultManager
-from chaos.journal import Journal
-from chaos.targets import Member
 from chaos.testing.api import controller_client
-from chaos.testing.fakes import STACK, fake_context
+from chaos.testing.controller import FakeController
 
 TOKEN = "s3cret"
 
 
-class StubPlan:
-    def names(self, role=None):
-        return [n for n, r in STACK.items() if role is None or r == role]
-
-
-class StubController:
-    """Just enough of the controller for the routers: a fake runtime and a real fault manager."""
-
-    def __init__(self, tmp_path):
-        ctx = fake_context()
-        self.runtime = ctx.runtime
-        self.plan = StubPlan()
-        self.health = {}
-
-        async def members():
-            return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
-
-        self.faults = FaultManager(ctx, Journal(tmp_path / "j.jsonl"), members, random.Random(3))
-
-    def status(self):
-        return {"components": [s.model_dump() for s in self.runtime.statuses()], "endpoints": {}}
-
-
 @pytest.fixture
 async def client(tmp_path):
-    async with controller_client(StubController(tmp_path), TOKEN) as made:
+    controller = FakeController(tmp_path)
+    async with controller_client(controller, TOKEN) as made:
         yield made
+        await controller.close()
 
 
 async def test_inject_answers_201_with_resolved_targets_and_deadline(client):

@@ -5,95 +5,29 @@ from __future__ import annotations
 
 import json
 import random
-from types import SimpleNamespace
 
 import pytest
 
-from chaos.controller.faults import FaultManager
 from chaos.drills import incidents
-from chaos.drills.service import DrillService
-from chaos.journal import Journal
-from chaos.scenarios.probes import QueryFailed
-from chaos.state import StateDir
-from chaos.targets import Member
 from chaos.testing.api import controller_client
-from chaos.testing.fakes import STACK, fake_context
+from chaos.testing.controller import FakeController
+from chaos.testing.fakes import STACK
 
 TOKEN = "s3cret"
 TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
                          stores=["store-1", "store-2", "store-3"], leader="store-1")
 
 
-class FakePrometheus:
-    """A healthy stack's probe values; history queries fail (the debrief must cope)."""
-
-    async def values(self, expr: str) -> list[float]:
-        if "active_servers" in expr:
-            return [3.0]
-        return [1.0] if "has_leader" in expr else [0.0]
-
-    async def _get(self, path: str, params: dict) -> dict:
-        raise QueryFailed("no Prometheus in unit tests")
-
-    async def range(self, *args, **kwargs):
-        raise QueryFailed("no Prometheus in unit tests")
-
-    async def value_at(self, *args, **kwargs):
-        raise QueryFailed("no Prometheus in unit tests")
-
-
 # A standby web slot: planned, not part of the stack (the fake runtime does not run it).
 PLANNED = {**STACK, "web-4": "web"}
 
 
-class StubPlan:
-    endpoints = {"prometheus": "http://prometheus.invalid"}
-
-    def reach(self, endpoint):
-        return self.endpoints.get(endpoint)
-
-    def names(self, role=None):
-        return [n for n, r in PLANNED.items() if role is None or r == role]
-
-    @property
-    def components(self):
-        return [SimpleNamespace(name=n) for n in PLANNED]
-
-
-class StubController:
-    def __init__(self, tmp_path):
-        ctx = fake_context()
-        self.runtime = ctx.runtime
-        self.plan = StubPlan()
-        self.state = StateDir(tmp_path)
-        self.health = {}
-        self.runner = SimpleNamespace(current=None, runs=lambda: [])
-        self.remediation = SimpleNamespace(actions=[])
-
-        async def members():
-            return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
-
-        self.faults = FaultManager(ctx, Journal(tmp_path / "j.jsonl"), members, random.Random(3))
-        self.drills = DrillService(self, prometheus=FakePrometheus(), poll_seconds=0.05)
-
-    def all_healthy(self):
-        return True
-
-    def leader(self):
-        return "store-1"
-
-    def status(self):
-        return self.drills.mask_status(
-            {"components": [s.model_dump(mode="json") for s in self.runtime.statuses()],
-             "endpoints": {}})
-
-
 @pytest.fixture
 async def client(tmp_path):
-    controller = StubController(tmp_path)
+    controller = FakeController(tmp_path, planned=PLANNED)
     async with controller_client(controller, TOKEN) as made:
         yield made
-        await controller.faults.abort()
+        await controller.close()
 
 
 def seed_for(difficulty: str, name: str) -> int:

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
-from chaos.controller.faults import FaultManager
-from chaos.journal import Journal
 from chaos.schedules.monkey import Monkey
 from chaos.schedules.scheduler import ScheduleService
-from chaos.targets import Member
 from chaos.testing.api import controller_client
-from chaos.testing.fakes import STACK, fake_context
+from chaos.testing.controller import FakeController
 
 TOKEN = "s3cret"
-
-
-class StubPlan:
-    def names(self, role=None):
-        return [n for n, r in STACK.items() if role is None or r == role]
 
 
 class StubScheduler:
@@ -28,40 +18,27 @@ class StubScheduler:
         self.monkey = monkey
 
 
-class StubController:
-    """The parts the routers use: a fake runtime, a real fault manager, the two services."""
+class ControllerWithScheduler(FakeController):
+    """The fake controller plus the two scheduling services the routers under test use."""
 
-    def __init__(self, tmp_path):
-        ctx = fake_context()
-        self.runtime = ctx.runtime
-        self.plan = StubPlan()
-        self.health = {}
-        self.faults = FaultManager(
-            ctx, Journal(tmp_path / "j.jsonl"), self.members, random.Random(3)
-        )
+    def __init__(self, state_dir):
+        super().__init__(state_dir)
         self.scheduler = StubScheduler(
             ScheduleService(
-                tmp_path / "schedules.json",
+                state_dir / "schedules.json",
                 runner=lambda: None,
                 scenario_names=lambda: ["web-failover"],
             ),
             Monkey(self.faults, self.members),
         )
 
-    async def members(self):
-        return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]
-
-    def status(self):
-        return {"components": [s.model_dump() for s in self.runtime.statuses()], "endpoints": {}}
-
 
 @pytest.fixture
 async def controller(tmp_path):
-    made = StubController(tmp_path)
+    made = ControllerWithScheduler(tmp_path)
     yield made
     await made.scheduler.monkey.stop()
-    for task in made.faults._timers.values():
-        task.cancel()
+    await made.close()
 
 
 @pytest.fixture
