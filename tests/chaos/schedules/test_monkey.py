@@ -13,21 +13,14 @@ from chaos.schedules.monkey import Monkey
 from chaos.schedules.monkey_config import MonkeyConfig
 from chaos.targets import Member
 from chaos.testing.fakes import STACK, fake_context
+from tests.fakeclock import FakeClock
 
 T0 = 1_709_553_600.0  # Monday 2024-03-04 12:00 UTC
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(T0)
 
 
 @pytest.fixture
@@ -149,7 +142,7 @@ async def test_jittered_strike_times_stay_within_bounds(faults, clock):
 
 async def test_same_seed_same_times_faults_and_targets(tmp_path):
     async def sequence(seed: int) -> list[tuple]:
-        clock = Clock()
+        clock = FakeClock(T0)
 
         async def members():
             return [Member(n, r, leader=(n == "store-1")) for n, r in STACK.items()]

@@ -10,16 +10,9 @@ import pytest
 
 from chaos.schedules.schedule import ScheduleRequest
 from chaos.schedules.scheduler import NO_RUNNER, ScheduleError, ScheduleService
+from tests.fakeclock import FakeClock
 
 T0 = 1_709_553_600.0  # Monday 2024-03-04 12:00 UTC
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class FakeRunner:
@@ -38,7 +31,7 @@ class FakeRunner:
 
 @pytest.fixture
 def clock():
-    return Clock()
+    return FakeClock(T0)
 
 
 @pytest.fixture

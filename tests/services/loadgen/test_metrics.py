@@ -8,20 +8,13 @@ from services.loadgen.consistency.checker import ConsistencyChecker
 from services.loadgen.consistency.history import Read, Write
 from services.loadgen.metrics import LoadMetrics
 from services.loadgen.outbox import Outbox
-
-
-class Clock:
-    def __init__(self, now=100.0):
-        self.now = now
-
-    def __call__(self):
-        return self.now
+from tests.fakeclock import FakeClock
 
 
 def make_collector(clock=None):
     registry = CollectorRegistry()
     metrics = LoadMetrics(registry, target_rate=lambda: 50.0, users=lambda: 167)
-    return registry, Collector(metrics, ConsistencyChecker(), clock=clock or Clock())
+    return registry, Collector(metrics, ConsistencyChecker(), clock=clock or FakeClock())
 
 
 def sample(registry, name, **labels):
@@ -50,7 +43,7 @@ def test_observations_become_exact_samples():
 
 def test_worker_reports_are_counted_once():
     registry, collector = make_collector()
-    workers = {"w1": Outbox(clock=Clock(100)), "w2": Outbox(clock=Clock(100))}
+    workers = {"w1": Outbox(clock=FakeClock(100)), "w2": Outbox(clock=FakeClock(100))}
     for _ in range(3):
         workers["w1"].request("get_hot", "ok", 0.01)
     workers["w2"].request("get_hot", "ok", 0.01)
@@ -64,9 +57,9 @@ def test_worker_reports_are_counted_once():
 
 
 def test_violations_are_exported_from_worker_history():
-    clock = Clock(100)
+    clock = FakeClock(100)
     registry, collector = make_collector(clock)
-    writer, reader = Outbox(clock=Clock(10)), Outbox(clock=Clock(10))
+    writer, reader = Outbox(clock=FakeClock(10)), Outbox(clock=FakeClock(10))
     writer.history(Write("cc/1", "a", 1, 2, revision=10))
     reader.history(Read("cc/1", 3, 4, None, 0))
     collector.merge("reader", reader.drain())
@@ -78,7 +71,7 @@ def test_violations_are_exported_from_worker_history():
 
 
 def test_watermark_waits_for_every_live_worker():
-    clock = Clock(100)
+    clock = FakeClock(100)
     _, collector = make_collector(clock)
     assert collector.watermark() == 100  # no workers: everything local is already in
     collector.expect("w1")

@@ -1,6 +1,7 @@
 import pytest
 
 from services.loadgen.pacing import Pacer, plan_for_rate, plan_for_users
+from tests.fakeclock import FakeClock
 
 
 @pytest.mark.parametrize(
@@ -15,14 +16,6 @@ def test_rate_maps_to_the_fewest_users_within_the_per_user_maximum(rate, users, 
 
 def test_users_keep_the_per_user_rate():
     assert plan_for_users(10, 0.3).rate == pytest.approx(3.0)
-
-
-class FakeClock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self):
-        return self.now
 
 
 def test_pacer_keeps_a_fixed_schedule_whatever_the_latency():
