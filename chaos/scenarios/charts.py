@@ -38,7 +38,7 @@ PANELS = (
     Panel("error-ratio", "Error ratio (5xx / failed)", "%", {
         "web": 'max(job:http_errors:ratio_rate15s{job="web"})',
         "lb edge": "max(job:haproxy_frontend_http_errors:ratio_rate15s)",
-        "lb→web failed attempts": "max(job:haproxy_backend_failed_attempts:ratio_rate15s)",
+        "lb→web failed attempts": "max(job:haproxy_backend_retried_attempts:ratio_rate15s)",
         "loadgen": "max(job:loadgen_errors:ratio_rate15s)",
     }, scale=100.0, threshold=1.0),
     Panel("p99-latency", "p99 latency", "ms", {

@@ -73,16 +73,25 @@ def test_kill_from_the_page_shows_everywhere_and_abort_clears_it(console, stack)
     try:
         expect(page.locator("#fault-type option")).not_to_have_count(0)
         wait_for_attribute(page, "#chart-rate", "data-points", lambda v: int(v) >= 10)
-        page.select_option("#fault-type", "kill")
-        page.fill("#fault-target", "web-2")
-        page.check('[data-param="stay_down"]')
-        page.fill("#fault-duration", "60s")
-        with stack.user_traffic():
+
+        def kill_from_the_page() -> str:
+            page.select_option("#fault-type", "kill")
+            page.fill("#fault-target", "web-2")
+            page.check('[data-param="stay_down"]')
+            page.fill("#fault-duration", "60s")
             page.click("#inject")
             expect(page.locator("#inject-result")).to_contain_text("kill → web-2")
+            (active,) = stack.controller.get("/api/faults?state=active")
+            return active["id"]
+
+        fault_id = stack.kill_with_retried_attempts(
+            "web-2", kill=kill_from_the_page,
+            revert=lambda killed: stack.controller.delete(f"/api/faults/{killed}"))
 
         # Timeline, topology and banner all show it, and the API agrees.
-        item = page.locator('.fault[data-type="kill"][data-targets="web-2"]')
+        item = page.locator(f'.fault[data-id="{fault_id}"]')
+        expect(item).to_have_attribute("data-type", "kill")
+        expect(item).to_have_attribute("data-targets", "web-2")
         expect(item).to_have_attribute("data-state", "active")
         card = page.locator('.card[data-name="web-2"]')
         expect(card).to_have_attribute("data-faulted", "true")

@@ -114,6 +114,35 @@ class Stack:
             stop.set()
             sender.join(timeout=5)
 
+    def lb_counter(self, name: str, server: str) -> float:
+        """HAProxy's per-server counter haproxy_server_<name>_total, read from HAProxy itself."""
+        text = self.http.get(self.controller.plan.component("lb").metrics_url).text
+        return metric_value(text, f"haproxy_server_{name}_total", proxy="web", server=server) or 0
+
+    def in_rotation(self, server: str) -> bool:
+        text = self.http.get(self.controller.plan.component("lb").metrics_url).text
+        return metric_value(text, "haproxy_server_status", server=server, state="UP") == 1
+
+    def kill_with_retried_attempts(self, server: str, kill, revert, tries: int = 3):
+        """kill() under extra traffic until HAProxy re-sent at least one attempt away from
+        `server`; returns what kill() returned.
+
+        Usually the first kill does it. Now and then HAProxy's health check takes the instance
+        out before any request reaches it, and that kill has no blip to show: a real race, not
+        a bug, so revert(result), wait until the instance is back in rotation, and kill again.
+        """
+        for _ in range(tries):
+            before = self.lb_counter("redispatch_warnings", server)
+            with self.user_traffic():
+                result = kill()
+            if self.lb_counter("redispatch_warnings", server) > before:
+                return result
+            revert(result)
+            self.wait_for(lambda: self.in_rotation(server), timeout=30,
+                          what=f"{server} back in HAProxy's rotation")
+        raise AssertionError(f"{tries} kills of {server}, and HAProxy's checks took it out of "
+                             "rotation before any request reached it every time")
+
     def prom_query(self, expr: str) -> list[dict]:
         response = self.http.get(f"{self.url('prometheus')}/api/v1/query", params={"query": expr})
         response.raise_for_status()

@@ -82,8 +82,11 @@ def fault_window(stack, prom):
         driver.inject("latency", "web-3", duration="1s", ms=1)
         stack.wait_for(lambda: prom.query('chaos_fault_reverts_total{type="latency"}'),
                        timeout=20, what="the latency fault reverted and scraped")
-        with stack.user_traffic():
-            fault = driver.inject("kill", KILLED, duration="120s", stay_down=True)
+        fault = stack.kill_with_retried_attempts(
+            KILLED,
+            kill=lambda: driver.inject("kill", KILLED, duration="120s", stay_down=True),
+            revert=lambda record: driver.revert(record["id"]),
+        )
         stack.wait_for(lambda: value(prom, f'up{{job="web",instance="{KILLED}"}}') == 0,
                        timeout=15, what=f"Prometheus seeing {KILLED} down")
         stack.wait_for(
@@ -179,7 +182,7 @@ def test_overview_shows_the_error_blip_of_the_kill(prom, fault_window, instance)
     failed: the errors panel's failed-attempts line rises inside the fault window."""
     errors = panel("overview.json", "Errors: web 5xx, load balancer 5xx, failed attempts HAProxy"
                                     " retried")
-    (target,) = [t for t in errors["targets"] if "failed_attempts" in t["expr"]]
+    (target,) = [t for t in errors["targets"] if "retried_attempts" in t["expr"]]
     expr = interpolate(target["expr"], grafana_values(BUILTINS_WIDE, instance))
     since_kill = max(1, round(time.time() - fault_window["created_at"]))
     peak = value(prom, f"max_over_time(({expr})[{since_kill}s:1s])")

@@ -31,7 +31,7 @@ export const SIGNALS = [
     series: [
       { label: "server (web) 5xx", query: 'job:http_errors:ratio_rate15s{job="web"}', color: COLORS.server },
       { label: "client (loadgen)", query: "job:loadgen_errors:ratio_rate15s", color: COLORS.client },
-      { label: "lb→web failed attempts (retried)", query: 'job:haproxy_backend_failed_attempts:ratio_rate15s{proxy="web"}', color: COLORS.lb },
+      { label: "lb→web failed attempts (retried)", query: 'job:haproxy_backend_retried_attempts:ratio_rate15s{proxy="web"}', color: COLORS.lb },
     ],
   },
   {
