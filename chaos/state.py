@@ -9,6 +9,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+# Set in the environment of every process a stack starts (controller and components), so
+# `gameday down` can find what is left of a stack whose controller died. It is not
+# GAMEDAY_STATE_DIR: users export that in their shell, and then their shell's children
+# (make, an editor, `gameday logs -f`) would carry the marker too.
+STACK_MEMBER_ENV = "GAMEDAY_STACK_MEMBER"
+
 
 def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
     """Write via rename so a crash never leaves a half-written file for the next reader."""

@@ -25,7 +25,7 @@ from chaos.runtime.process import ProcessHandle
 from chaos.settings import Settings
 from chaos.stack.plan import StackPlan, build_plan
 from chaos.stack.ports import port_is_free
-from chaos.state import StateDir
+from chaos.state import STACK_MEMBER_ENV, StateDir
 from chaos.status_view import ComponentView
 
 
@@ -98,7 +98,8 @@ def spawn_controller(state: StateDir) -> int:
         stderr=subprocess.STDOUT,
         start_new_session=True,
         cwd=state.root,
-        env={**os.environ, "GAMEDAY_STATE_DIR": str(state.root)},
+        env={**os.environ, "GAMEDAY_STATE_DIR": str(state.root),
+             STACK_MEMBER_ENV: str(state.root)},
     )
     log.close()
     return proc.pid
@@ -328,11 +329,13 @@ def stack_processes(state: StateDir) -> list[psutil.Process]:
     """Every process that belongs to this stack, found by the marker in its environment."""
     found = []
     marker = str(state.root)
+    me = psutil.Process()
+    spared = {me.pid} | {parent.pid for parent in me.parents()}  # never the caller's own chain
     for proc in psutil.process_iter(["pid"]):
-        if proc.pid == os.getpid():
+        if proc.pid in spared:
             continue
         try:
-            if proc.environ().get("GAMEDAY_STATE_DIR") == marker:
+            if proc.environ().get(STACK_MEMBER_ENV) == marker:
                 found.append(proc)
         except psutil.Error:
             continue

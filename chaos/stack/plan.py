@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from chaos.settings import Settings
 from chaos.stack import etcd
 from chaos.stack.ports import PortAllocator
+from chaos.state import STACK_MEMBER_ENV
 
 Role = Literal["web", "store", "lb", "proxy", "prometheus", "loadgen"]
 
@@ -137,7 +138,7 @@ def build_plan(settings: Settings) -> StackPlan:
     cluster_token = f"gameday-{secrets.token_hex(4)}"
     admin_token = secrets.token_urlsafe(24)
     initial_cluster = ",".join(f"{s}={_url(host, peer_links[s].listen_port)}" for s in stores)
-    marker = {"GAMEDAY_STATE_DIR": str(state)}
+    marker = {STACK_MEMBER_ENV: str(state)}
     components: list[ComponentSpec] = [
         ComponentSpec(
             name="proxy",
