@@ -77,10 +77,16 @@ class Stack:
             if sample.name == "loadgen_requests_total"
         )
 
+    def requests_served(self) -> int:
+        return self.kv.get("/_standin/stats").json()["requests"]
+
     def measured_rate(self, seconds: float) -> float:
-        before = self.requests_sent()
+        """Requests/s arriving at the stand-in server. Counted there, exactly: the loadgen's
+        own totals move in steps, as its workers report once a second, and a step more or
+        less in a short window is a 40 % error at 40 req/s."""
+        before = self.requests_served()
         time.sleep(seconds)
-        return (self.requests_sent() - before) / seconds
+        return (self.requests_served() - before) / seconds
 
 
 @pytest.fixture(scope="module")
@@ -115,7 +121,7 @@ def test_sends_the_target_rate(stack: Stack) -> None:
     assert stack.load()["rate"] == START_RATE
     assert stack.loadgen.get("/").is_success  # Locust's own web UI is still there
     time.sleep(1)  # users start at random phases within their first slot
-    assert stack.measured_rate(2.5) == pytest.approx(START_RATE, rel=0.3)
+    assert stack.measured_rate(4) == pytest.approx(START_RATE, rel=0.3)
 
 
 def test_post_load_changes_the_rate(stack: Stack) -> None:
@@ -125,7 +131,7 @@ def test_post_load_changes_the_rate(stack: Stack) -> None:
     bad = stack.loadgen.post("/gameday/load", json={"users": "many"})
     assert (bad.status_code, bad.json()["field"]) == (422, "users")
     time.sleep(1)
-    assert stack.measured_rate(2.5) == pytest.approx(2 * START_RATE, rel=0.3)
+    assert stack.measured_rate(4) == pytest.approx(2 * START_RATE, rel=0.3)
 
 
 def test_every_request_is_counted_exactly_once(stack: Stack) -> None:
