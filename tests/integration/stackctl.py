@@ -114,14 +114,19 @@ class Stack:
             stop.set()
             sender.join(timeout=5)
 
+    def metrics(self, name: str) -> str:
+        """A component's own /metrics text, read directly (no Prometheus scrape delay)."""
+        return self.http.get(self.controller.plan.component(name).metrics_url).text
+
     def lb_counter(self, name: str, server: str) -> float:
         """HAProxy's per-server counter haproxy_server_<name>_total, read from HAProxy itself."""
-        text = self.http.get(self.controller.plan.component("lb").metrics_url).text
-        return metric_value(text, f"haproxy_server_{name}_total", proxy="web", server=server) or 0
+        return metric_value(self.metrics("lb"), f"haproxy_server_{name}_total", proxy="web",
+                            server=server) or 0
 
     def in_rotation(self, server: str) -> bool:
-        text = self.http.get(self.controller.plan.component("lb").metrics_url).text
-        return metric_value(text, "haproxy_server_status", server=server, state="UP") == 1
+        """Whether HAProxy has the web server UP (its checks pass and it takes traffic)."""
+        return metric_value(self.metrics("lb"), "haproxy_server_status", proxy="web",
+                            server=server, state="UP") == 1
 
     def kill_with_retried_attempts(self, server: str, kill, revert, tries: int = 3):
         """kill() under extra traffic until HAProxy re-sent at least one attempt away from

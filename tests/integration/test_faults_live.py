@@ -23,23 +23,13 @@ def faults(stack):
     stack.wait_healthy(timeout=60)
 
 
-def lb_server_up(stack, server: str) -> bool:
-    lb = stack.controller.plan.component("lb")
-    text = httpx.get(lb.metrics_url, timeout=2).text
-    return metric_value(text, "haproxy_server_status", proxy="web", server=server, state="UP") == 1
-
-
-def web_metrics(stack, name: str) -> str:
-    return httpx.get(stack.controller.plan.component(name).metrics_url, timeout=5).text
-
-
 def test_kill_takes_a_web_instance_out_of_haproxy_and_it_returns_as_a_new_start(stack, faults):
     before = stack.component("web-2")
-    started = metric_value(web_metrics(stack, "web-2"), "process_start_time_seconds")
+    started = metric_value(stack.metrics("web-2"), "process_start_time_seconds")
     faults.inject("kill", "web-2", duration="20s")
     t0 = time.monotonic()
     stack.wait_for(
-        lambda: not lb_server_up(stack, "web-2"),
+        lambda: not stack.in_rotation("web-2"),
         timeout=5,
         interval=0.1,
         what="HAProxy marking web-2 down",
@@ -52,8 +42,8 @@ def test_kill_takes_a_web_instance_out_of_haproxy_and_it_returns_as_a_new_start(
         ),
         timeout=20,
     )
-    assert metric_value(web_metrics(stack, "web-2"), "process_start_time_seconds") > started
-    stack.wait_for(lambda: lb_server_up(stack, "web-2"), timeout=10)
+    assert metric_value(stack.metrics("web-2"), "process_start_time_seconds") > started
+    stack.wait_for(lambda: stack.in_rotation("web-2"), timeout=10)
 
 
 def test_kill_with_stay_down_keeps_it_down_until_revert(stack, faults):
@@ -67,7 +57,7 @@ def test_kill_with_stay_down_keeps_it_down_until_revert(stack, faults):
 def test_stop_and_restart(stack, faults):
     fault = faults.inject("stop", "web-1", duration="30s")
     assert stack.component("web-1")["state"] == "stopped"
-    stack.wait_for(lambda: not lb_server_up(stack, "web-1"), timeout=5)
+    stack.wait_for(lambda: not stack.in_rotation("web-1"), timeout=5)
     faults.revert(fault["id"])
     stack.wait_for(lambda: stack.component("web-1")["health"] == "healthy", timeout=20)
     before = stack.component("store-3")["pid"]
@@ -83,7 +73,7 @@ def test_pause_hangs_the_instance_until_revert(stack, faults):
     assert stack.component("web-3")["state"] == "paused"
     with pytest.raises(httpx.TimeoutException):
         httpx.get(f"{stack.component('web-3')['url']}/healthz", timeout=1)
-    stack.wait_for(lambda: not lb_server_up(stack, "web-3"), timeout=5)
+    stack.wait_for(lambda: not stack.in_rotation("web-3"), timeout=5)
     faults.revert(fault["id"])
     assert stack.component("web-3")["state"] == "running"
     assert httpx.get(f"{stack.component('web-3')['url']}/healthz", timeout=2).status_code == 200
@@ -94,10 +84,10 @@ def test_latency_on_web_to_store_links_shows_in_store_request_durations(stack, f
     httpx.put(f"{web}/kv/test/slow", json={"value": "v"})
     faults.inject("latency", "web-1", ms=200, to="store", duration="30s")
     time.sleep(1)  # let store calls that started before the fault finish (load is running)
-    before = web_metrics(stack, "web-1")
+    before = stack.metrics("web-1")
     for _ in range(5):
         assert httpx.get(f"{web}/kv/test/slow", timeout=10).status_code == 200
-    after = web_metrics(stack, "web-1")
+    after = stack.metrics("web-1")
 
     def delta(le: str) -> float:
         return metric_value(after, "store_request_duration_seconds_bucket", op="get", le=le) - (
@@ -110,9 +100,9 @@ def test_latency_on_web_to_store_links_shows_in_store_request_durations(stack, f
 
 def test_loss_and_blackhole_on_the_lb_link_take_the_instance_out(stack, faults):
     faults.inject("loss", "web-1", probability=1.0, to="lb", duration="30s")
-    stack.wait_for(lambda: not lb_server_up(stack, "web-1"), timeout=5)
+    stack.wait_for(lambda: not stack.in_rotation("web-1"), timeout=5)
     faults.inject("blackhole", "web-2", to="lb", duration="30s")
-    stack.wait_for(lambda: not lb_server_up(stack, "web-2"), timeout=5)
+    stack.wait_for(lambda: not stack.in_rotation("web-2"), timeout=5)
     api = stack.url("api")
     assert httpx.get(f"{api}/healthz", timeout=5).status_code == 200  # web-3 serves alone
 
@@ -159,7 +149,7 @@ def test_http_errors_and_latency_inside_the_web_service(stack, faults):
     faults.inject("http-errors", "web-1", probability=1.0, status=503, duration="30s")
     response = httpx.get(f"{web}/kv/test/anything")
     assert response.status_code == 503
-    assert metric_value(web_metrics(stack, "web-1"), "http_requests_total", status="503") >= 1
+    assert metric_value(stack.metrics("web-1"), "http_requests_total", status="503") >= 1
     faults.inject("http-latency", "web-2", ms=300, duration="30s")
     t0 = time.monotonic()
     httpx.get(f"{stack.component('web-2')['url']}/kv/test/anything")
@@ -168,7 +158,7 @@ def test_http_errors_and_latency_inside_the_web_service(stack, faults):
 
 def test_cpu_burn_raises_the_instance_cpu(stack, faults):
     def cpu() -> float:
-        return metric_value(web_metrics(stack, "web-3"), "process_cpu_seconds_total")
+        return metric_value(stack.metrics("web-3"), "process_cpu_seconds_total")
 
     faults.inject("cpu-burn", "web-3", cores=1, share=1.0, duration="30s")
     start, t0 = cpu(), time.monotonic()
@@ -195,7 +185,7 @@ def test_bad_deploy_breaks_some_routes_until_rolled_back(stack, faults):
     stack.wait_for(lambda: stack.component("web-3")["state"] == "running", timeout=20)
     stack.wait_for(lambda: httpx.get(f"{web()}/healthz").status_code == 200, timeout=20)
     assert httpx.get(f"{web()}/kv/test/deploy").status_code == 500
-    assert metric_value(web_metrics(stack, "web-3"), "web_build_info", release="2.0.0-rc1") == 1
+    assert metric_value(stack.metrics("web-3"), "web_build_info", release="2.0.0-rc1") == 1
     faults.revert(fault["id"])
     stack.wait_for(lambda: httpx.get(f"{web()}/kv/test/deploy").status_code == 200, timeout=20)
 

@@ -24,9 +24,7 @@ def client_totals(stack) -> tuple[float, float]:
 
 
 def served(stack, name: str) -> float:
-    url = stack.controller.plan.component(name).metrics_url
-    text = httpx.get(url, timeout=5).text
-    return metric_value(text, "http_requests_total", route="/kv/{key}") or 0
+    return metric_value(stack.metrics(name), "http_requests_total", route="/kv/{key}") or 0
 
 
 def test_scale_out_and_in_under_load_within_the_error_budget(stack):
