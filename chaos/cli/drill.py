@@ -1,4 +1,4 @@
-"""`gameday drill start|status|hint|choices|answer|reveal|history`: Wheel of Misfortune."""
+"""`gameday drill list|start|status|hint|choices|answer|reveal|history`: Wheel of Misfortune."""
 
 from __future__ import annotations
 
@@ -72,6 +72,27 @@ def _show_finished(drill: dict) -> None:
     console.print(timeline)
     if debrief.get("postmortem"):
         console.print(f"postmortem draft: {debrief['postmortem']}")
+
+
+@app.command("list")
+def list_incidents(as_json: JsonOption = False) -> None:
+    """The incident library (chaos/drills/library/*.yaml) a drill picks from."""
+    from chaos.drills.incidents import library
+
+    entries = [{"name": name, "title": spec.title, "difficulty": spec.difficulty,
+                "cause": spec.cause, "based_on": spec.based_on, "faults": len(spec.faults)}
+               for name, spec in library().items()]
+    emit(entries, as_json, _show_incidents)
+
+
+def _show_incidents(entries: list[dict]) -> None:
+    table = Table(title=f"{len(entries)} incidents (a drill picks one of its difficulty)")
+    for column in ("difficulty", "name", "title", "cause", "based on"):
+        table.add_column(column)
+    order = {d.value: i for i, d in enumerate(Difficulty)}
+    for e in sorted(entries, key=lambda e: (order[e["difficulty"]], e["name"])):
+        table.add_row(e["difficulty"], e["name"], e["title"], e["cause"], e["based_on"] or "-")
+    console.print(table)
 
 
 @app.command()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from chaos.scenarios.model import ParamsError, Scenario
+
+T = TypeVar("T", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -103,8 +105,8 @@ def _problems(error: ValidationError, root: yaml.Node | None) -> list[Problem]:
     return problems
 
 
-def parse(text: str, source: str = "<scenario>", name: str = "") -> Scenario:
-    """Validate scenario YAML text; `source` is how errors name it (usually the file path)."""
+def read_yaml(text: str, source: str, what: str = "a scenario") -> tuple[dict, yaml.Node]:
+    """YAML text as data plus its node tree (for lines); errors name the line."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
@@ -117,11 +119,32 @@ def parse(text: str, source: str = "<scenario>", name: str = "") -> Scenario:
         raise ScenarioError(source, [Problem(None, "", "the file is empty")])
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem(root.start_mark.line + 1, "",
-                                             "a scenario must be a mapping (title:, steps:, ...)")])
+                                             f"{what} must be a mapping (title:, ...)")])
     duplicates = _duplicate_keys(root)
     if duplicates:
         raise ScenarioError(source, [Problem(line, field_path(path), "key given twice")
                                      for path, line in duplicates])
+    return data, root
+
+
+def validate_model(model: type[T], data: dict, source: str, name: str,
+                   root: yaml.Node | None = None) -> T:
+    """Validate `data` as `model`, naming each bad field and its line; the name comes from the
+    file name, so a `name:` key is refused."""
+    if "name" in data:
+        raise ScenarioError(source, [Problem(_line_of(root, ("name",)), "name",
+                                             "the name comes from the file name; remove it")])
+    try:
+        validated = model.model_validate(data)
+    except ValidationError as exc:
+        raise ScenarioError(source, _problems(exc, root)) from None
+    validated.name = name
+    return validated
+
+
+def parse(text: str, source: str = "<scenario>", name: str = "") -> Scenario:
+    """Validate scenario YAML text; `source` is how errors name it (usually the file path)."""
+    data, root = read_yaml(text, source)
     return validate(data, source, name, root)
 
 
@@ -130,15 +153,7 @@ def validate(data: Any, source: str = "<scenario>", name: str = "",
     """Validate an already-parsed scenario (e.g. inline JSON from the API)."""
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem(None, "", "a scenario must be a mapping")])
-    if "name" in data:
-        raise ScenarioError(source, [Problem(_line_of(root, ("name",)), "name",
-                                             "the name comes from the file name; remove it")])
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ScenarioError(source, _problems(exc, root)) from None
-    scenario.name = name
-    return scenario
+    return validate_model(Scenario, data, source, name, root)
 
 
 def load_file(path: Path) -> Scenario:

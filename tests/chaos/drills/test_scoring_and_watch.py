@@ -91,6 +91,6 @@ def test_seed_2_of_the_easy_drills_is_the_live_tests_bad_deploy():
 
 
 def test_the_leader_incidents_hit_the_current_leader():
-    incident = incidents.leader_isolated(TOP, random.Random(0))
+    incident = incidents.CATALOG["leader-isolated"](TOP, random.Random(0))
     assert incident.components == ["store-2"] and incident.faults[0].target == "store-2"
     assert ("restart", "store-2") in incident.fixed_by
