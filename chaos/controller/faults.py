@@ -30,6 +30,9 @@ log = logging.getLogger("gameday.faults")
 DEFAULT_DURATION_SECONDS = 60.0
 MAX_DURATION_SECONDS = 3600.0
 MAX_REVERT_BACKOFF_SECONDS = 30.0
+# How long a revert waits for an apply still in flight to finish by itself before cancelling
+# it: letting it land first means the revert undoes a whole apply, not one cut off midway.
+APPLY_GRACE_SECONDS = 5.0
 HISTORY_SIZE = 200
 
 
@@ -78,6 +81,8 @@ class FaultRecord(BaseModel):
 
 
 class FaultManager:
+    apply_grace = APPLY_GRACE_SECONDS
+
     def __init__(
         self,
         ctx: FaultContext,
@@ -94,6 +99,11 @@ class FaultManager:
         self.records: dict[str, FaultRecord] = {}
         self._faults: dict[str, Fault] = {}
         self._timers: dict[str, asyncio.Task] = {}
+        # An apply in flight, and the faults a revert has claimed while it was: such an apply
+        # never turns its record `active`; the revert runs after it, whatever it did.
+        self._applying: dict[str, asyncio.Task] = {}
+        self._stopping: set[str] = set()
+        self._locks: dict[str, asyncio.Lock] = {}
         self.injections: Counter[tuple[str, str]] = Counter()
         self.reverts: Counter[tuple[str, str]] = Counter()
 
@@ -197,23 +207,43 @@ class FaultManager:
             return record
         fault = cls(record.id, targets, params, request.duration, self.ctx, peers=peers)
         self.journal.append("apply", **self._journal_fields(record))
+        # The deadline runs from now, applying included: a hung apply is reverted too.
+        record.deadline = now + request.duration
         self._remember(record)
         self._faults[record.id] = fault
+        self._timers[record.id] = asyncio.create_task(self._expire(record.id, request.duration))
+        apply = asyncio.create_task(self._apply(record, fault))
+        self._applying[record.id] = apply
+        apply.add_done_callback(lambda t: t.cancelled() or t.exception())  # seen, if orphaned
+        # Shielded: a caller that goes away (a closed HTTP request) must not cut the apply
+        # short; `_apply` settles the record either way and the deadline stays armed.
+        await asyncio.shield(apply)
+        return record
+
+    async def _apply(self, record: FaultRecord, fault: Fault) -> None:
         try:
             await fault.apply()
+        except asyncio.CancelledError:
+            self._applying.pop(record.id, None)
+            if record.id in self._stopping:
+                return  # cancelled by a revert, which undoes whatever half-happened
+            raise
         except Exception as exc:  # any failure: undo what half-happened, then report it
-            log.warning("applying %s %s failed: %s", cls.type, record.id, exc)
+            self._applying.pop(record.id, None)
+            log.warning("applying %s %s failed: %s", record.type, record.id, exc)
+            if record.id in self._stopping:
+                return  # a revert is already waiting to undo it
             record.state, record.error = "failed", f"{type(exc).__name__}: {exc}"
-            self.injections[(cls.type, "failed")] += 1
+            self.injections[(record.type, "failed")] += 1
             await self._revert(record, final_state="failed")
             raise FaultError(
-                502, f"could not apply {cls.type} to {', '.join(targets)}: {record.error}"
+                502,
+                f"could not apply {record.type} to {', '.join(record.targets)}: {record.error}",
             ) from None
-        record.state = "active"
-        record.deadline = self.clock() + request.duration
-        self.injections[(cls.type, "applied")] += 1
-        self._timers[record.id] = asyncio.create_task(self._expire(record.id, request.duration))
-        return record
+        self._applying.pop(record.id, None)
+        self.injections[(record.type, "applied")] += 1
+        if record.state == "applying":  # no revert came in while it was applying
+            record.state = "active"
 
     def _remember(self, record: FaultRecord) -> None:
         self.records[record.id] = record
@@ -231,25 +261,56 @@ class FaultManager:
 
     async def _expire(self, fault_id: str, after: float) -> None:
         await asyncio.sleep(after)
+        self._drop_own_timer(fault_id)
         record = self.records.get(fault_id)
-        if record is not None and record.state == "active":
+        if record is not None and record.state in ("applying", "active"):
             await self._revert(record)
+
+    def _drop_own_timer(self, fault_id: str) -> None:
+        """A timer that fires takes itself out first, so no later revert cancels it midway."""
+        if self._timers.get(fault_id) is asyncio.current_task():
+            del self._timers[fault_id]
 
     async def revert(self, fault_id: str) -> FaultRecord:
         record = self.records.get(fault_id)
         if record is None:
             raise FaultError(404, f"no fault {fault_id!r}")
-        if record.state in ("active", "revert_failed"):
+        if record.state in ("applying", "active", "reverting", "revert_failed"):
             await self._revert(record)
         return record
 
     async def abort(self) -> list[FaultRecord]:
-        """Revert everything now, concurrently."""
-        active = [r for r in self.active() if r.state in ("active", "revert_failed", "applying")]
+        """Revert everything now, concurrently, applies still in flight included."""
+        active = self.active()
         await asyncio.gather(*(self._revert(r) for r in active))
         return active
 
+    async def _settle_apply(self, record: FaultRecord) -> None:
+        """Claim a fault whose apply is in flight, and wait until that apply is over: it lands
+        within the grace, or it is cancelled. Either way the caller's revert runs after it."""
+        apply = self._applying.get(record.id)
+        if apply is None or apply is asyncio.current_task():
+            return
+        self._stopping.add(record.id)
+        if record.state == "applying":
+            record.state = "reverting"
+        done, _ = await asyncio.wait([apply], timeout=self.apply_grace)
+        if not done:
+            log.warning(
+                "%s %s still applying after %.0fs; cancelling it to revert",
+                record.type,
+                record.id,
+                self.apply_grace,
+            )
+            apply.cancel()
+            await asyncio.wait([apply])
+
     async def _revert(self, record: FaultRecord, final_state: str = "reverted") -> None:
+        await self._settle_apply(record)
+        async with self._locks.setdefault(record.id, asyncio.Lock()):
+            await self._revert_now(record, final_state)
+
+    async def _revert_now(self, record: FaultRecord, final_state: str) -> None:
         timer = self._timers.pop(record.id, None)
         if timer is not None and timer is not asyncio.current_task():
             timer.cancel()
@@ -278,6 +339,8 @@ class FaultManager:
             return
         self.journal.append("reverted", id=record.id)
         self._faults.pop(record.id, None)
+        self._stopping.discard(record.id)
+        self._locks.pop(record.id, None)
         record.state = final_state
         record.ended_at = self.clock()
         if final_state == "reverted":
@@ -285,6 +348,7 @@ class FaultManager:
 
     async def _retry(self, fault_id: str, delay: float) -> None:
         await asyncio.sleep(delay)
+        self._drop_own_timer(fault_id)
         record = self.records.get(fault_id)
         if record is not None and record.state == "revert_failed":
             await self._revert(record)
