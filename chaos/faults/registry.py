@@ -12,7 +12,3 @@ def register(cls: type[Fault]) -> type[Fault]:
         raise ValueError(f"fault type {cls.type!r} registered twice")
     FAULTS[cls.type] = cls
     return cls
-
-
-def fault_type(name: str) -> type[Fault]:
-    return FAULTS[name]

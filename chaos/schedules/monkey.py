@@ -14,9 +14,9 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Protocol
 
-from chaos.controller.faults import FaultError, FaultRequest
+from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
 from chaos.schedules.monkey_config import MonkeyConfig
 from chaos.schedules.planner import Decision, decide
 from chaos.targets import Member
@@ -27,10 +27,20 @@ POLL_SECONDS = 0.25
 HISTORY_SIZE = 200
 
 
+class Injector(Protocol):
+    """What the monkey needs of the fault manager."""
+
+    def active(self) -> list[FaultRecord]: ...
+
+    async def inject(self, request: FaultRequest) -> FaultRecord: ...
+
+    async def revert(self, fault_id: str) -> FaultRecord: ...
+
+
 class Monkey:
     def __init__(
         self,
-        faults: Any,  # the FaultManager: inject(), revert(), active()
+        faults: Injector,
         members: Callable[[], Awaitable[list[Member]]],
         ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,

@@ -20,7 +20,7 @@ from chaos.targets import Member, TargetError, parse_target, resolve
 
 Action = Literal["fired", "skipped", "failed"]
 # Why a strike did not happen; stable codes for the API, the detail says it for humans.
-SKIP_REASONS = (
+SkipReason = Literal[
     "outside-window",
     "max-concurrent",
     "last-healthy",
@@ -28,20 +28,20 @@ SKIP_REASONS = (
     "dry-run",
     "stack-not-ready",
     "inject-failed",
-)
+]
 
 
 class Decision(BaseModel):
     at: float
     action: Action
-    reason: str | None = None
+    reason: SkipReason | None = None
     detail: str = ""
     fault: str | None = None
     target: str | None = None
     fault_id: str | None = None
 
 
-def _skip(at: float, reason: str, detail: str, **chosen: str | None) -> Decision:
+def _skip(at: float, reason: SkipReason, detail: str, **chosen: str | None) -> Decision:
     return Decision(at=at, action="skipped", reason=reason, detail=detail, **chosen)
 
 

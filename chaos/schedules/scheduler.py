@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import random
 import time
@@ -15,7 +14,7 @@ import uuid
 from collections.abc import Callable
 from datetime import tzinfo
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from chaos.schedules.schedule import LastResult, Schedule, ScheduleRequest
 from chaos.schedules.store import ScheduleStore
@@ -23,7 +22,17 @@ from chaos.schedules.store import ScheduleStore
 log = logging.getLogger("gameday.schedules")
 
 POLL_SECONDS = 1.0
-NO_RUNNER = "this controller has no scenario runner (controller.runner is missing)"
+
+
+class StartedRun(Protocol):
+    id: str
+
+
+class ScenarioStarter(Protocol):
+    """What the schedules need of the scenario runner (chaos/scenarios/runner.py)."""
+
+    async def start(self, ref: str, *, force: bool = False, source: str = "api"
+                    ) -> StartedRun: ...
 
 
 class ScheduleError(Exception):
@@ -36,16 +45,14 @@ class ScheduleError(Exception):
         self.field = field
 
 
-def builtin_scenarios() -> list[str] | None:
-    """Names of the built-in scenarios, or None while the scenario library does not exist."""
-    try:
-        from chaos.scenarios import library
-    except ImportError:
-        return None
+def builtin_scenarios() -> list[str]:
+    """Names of the built-in scenarios."""
+    from chaos.scenarios import library
+
     return sorted(library.names())
 
 
-def check_scenario(ref: str, names: list[str] | None) -> None:
+def check_scenario(ref: str, names: list[str]) -> None:
     """A ref is a built-in name or an existing YAML file; unknown refs fail now, not at 3 am."""
     if ref.endswith((".yaml", ".yml")) or "/" in ref:
         if not Path(ref).expanduser().is_file():
@@ -53,7 +60,7 @@ def check_scenario(ref: str, names: list[str] | None) -> None:
                 422, f"scenario file {ref!r} does not exist on the controller", "scenario"
             )
         return
-    if names is not None and ref not in names:
+    if ref not in names:
         raise ScheduleError(
             422,
             f"unknown scenario {ref!r}; built-in scenarios: "
@@ -62,20 +69,12 @@ def check_scenario(ref: str, names: list[str] | None) -> None:
         )
 
 
-def _run_id(result: Any) -> str | None:
-    if isinstance(result, dict):
-        value = result.get("id") or result.get("run_id")
-    else:
-        value = getattr(result, "id", None) or getattr(result, "run_id", None)
-    return None if value is None else str(value)
-
-
 class ScheduleService:
     def __init__(
         self,
         path: Path,
-        runner: Callable[[], Any | None],
-        scenario_names: Callable[[], list[str] | None] = builtin_scenarios,
+        runner: ScenarioStarter,
+        scenario_names: Callable[[], list[str]] = builtin_scenarios,
         ready: Callable[[], bool] = lambda: True,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -163,21 +162,15 @@ class ScheduleService:
         return due
 
     async def _start(self, schedule: Schedule, now: float) -> LastResult:
-        runner = self.runner()
-        if runner is None:
-            log.warning("schedule %s due, but %s", schedule.id, NO_RUNNER)
-            return LastResult(at=now, outcome="error", detail=NO_RUNNER)
         try:
             # Never force: a scheduled run must not cut short a run someone started by hand.
-            result = runner.start(schedule.scenario, force=False, source=f"schedule:{schedule.id}")
-            if inspect.isawaitable(result):
-                result = await result
+            run = await self.runner.start(schedule.scenario, force=False,
+                                          source=f"schedule:{schedule.id}")
         except Exception as exc:  # the runner's message says why (e.g. a run is going)
             log.warning("schedule %s: %s not started: %s", schedule.id, schedule.scenario, exc)
             return LastResult(at=now, outcome="refused", detail=str(exc) or type(exc).__name__)
-        run_id = _run_id(result)
-        log.info("schedule %s started %s (run %s)", schedule.id, schedule.scenario, run_id)
-        return LastResult(at=now, outcome="started", run_id=run_id)
+        log.info("schedule %s started %s (run %s)", schedule.id, schedule.scenario, run.id)
+        return LastResult(at=now, outcome="started", run_id=run.id)
 
     async def run(self) -> None:
         while True:

@@ -3,26 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 
-from chaos.schedules.monkey import Monkey
-from chaos.schedules.scheduler import ScheduleService
+from chaos.schedules.monkey import Injector, Monkey
+from chaos.schedules.scheduler import ScenarioStarter, ScheduleService
+from chaos.targets import Member
 
 SCHEDULES_FILE = "schedules.json"
 
 
 class ChaosScheduler:
-    def __init__(self, controller: Any) -> None:
-        def ready() -> bool:
-            # Degraded is the normal state under chaos; starting and stopping are not.
-            return controller.phase in ("ready", "degraded")
-
-        self.schedules = ScheduleService(
-            controller.state.root / SCHEDULES_FILE,
-            runner=lambda: getattr(controller, "runner", None),
-            ready=ready,
-        )
-        self.monkey = Monkey(controller.faults, controller.members, ready=ready)
+    def __init__(self, state_root: Path, runner: ScenarioStarter, faults: Injector,
+                 members: Callable[[], Awaitable[list[Member]]],
+                 ready: Callable[[], bool]) -> None:
+        """`ready`: the stack is up (degraded counts: it is the normal state under chaos)."""
+        self.schedules = ScheduleService(state_root / SCHEDULES_FILE, runner=runner, ready=ready)
+        self.monkey = Monkey(faults, members, ready=ready)
 
     async def run(self) -> None:
         await asyncio.gather(self.schedules.run(), self.monkey.run())

@@ -26,7 +26,7 @@ class ControllerWithScheduler(FakeController):
         self.scheduler = StubScheduler(
             ScheduleService(
                 state_dir / "schedules.json",
-                runner=lambda: None,
+                runner=self.runner,
                 scenario_names=lambda: ["web-failover"],
             ),
             Monkey(self.faults, self.members),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import random
 from datetime import UTC
+from types import SimpleNamespace
 
 import pytest
 
 from chaos.schedules.schedule import ScheduleRequest
-from chaos.schedules.scheduler import NO_RUNNER, ScheduleError, ScheduleService
+from chaos.schedules.scheduler import ScheduleError, ScheduleService
 from tests.fakeclock import FakeClock
 
 T0 = 1_709_553_600.0  # Monday 2024-03-04 12:00 UTC
@@ -22,11 +23,11 @@ class FakeRunner:
         self.started: list[tuple[str, bool, str]] = []
         self.busy = False
 
-    def start(self, ref: str, *, force: bool = False, report_dir=None, source: str = "api"):
+    async def start(self, ref: str, *, force: bool = False, source: str = "api"):
         if self.busy:
             raise RuntimeError("a run is already going (run r-1); use force to replace it")
         self.started.append((ref, force, source))
-        return {"id": f"r-{len(self.started)}"}
+        return SimpleNamespace(id=f"r-{len(self.started)}")
 
 
 @pytest.fixture
@@ -39,10 +40,10 @@ def runner():
     return FakeRunner()
 
 
-def service(tmp_path, clock, runner=None, names=("steady-state", "web-failover")):
+def service(tmp_path, clock, runner, names=("steady-state", "web-failover")):
     return ScheduleService(
         tmp_path / "schedules.json",
-        runner=lambda: runner,
+        runner=runner,
         scenario_names=lambda: list(names),
         clock=clock,
         rng=random.Random(1),
@@ -78,24 +79,6 @@ async def test_a_busy_runner_is_a_refused_result_and_the_schedule_goes_on(tmp_pa
     assert fired.next_fire == T0 + 120 and made.id in schedules.schedules
 
 
-async def test_without_a_runner_the_result_says_so(tmp_path, clock):
-    schedules = service(tmp_path, clock, runner=None)
-    schedules.add(ScheduleRequest(scenario="web-failover", every="1m"))
-    [fired] = await schedules.fire_due(T0 + 60)
-    assert (fired.last_result.outcome, fired.last_result.detail) == ("error", NO_RUNNER)
-
-
-async def test_an_async_runner_is_awaited(tmp_path, clock):
-    class AsyncRunner(FakeRunner):
-        async def start(self, ref, **kwargs):  # noqa: D102 - same interface, awaitable
-            return super().start(ref, **kwargs)
-
-    schedules = service(tmp_path, clock, AsyncRunner())
-    schedules.add(ScheduleRequest(scenario="web-failover", every="1m"))
-    [fired] = await schedules.fire_due(T0 + 60)
-    assert fired.last_result.run_id == "r-1"
-
-
 async def test_schedules_survive_a_restart_and_missed_fires_are_not_replayed(
     tmp_path, clock, runner
 ):
@@ -125,8 +108,10 @@ def test_remove(tmp_path, clock, runner):
     assert caught.value.status == 404
 
 
-def test_unknown_scenarios_and_missing_files_are_refused_naming_the_field(tmp_path, clock):
-    schedules = service(tmp_path, clock)
+def test_unknown_scenarios_and_missing_files_are_refused_naming_the_field(
+    tmp_path, clock, runner
+):
+    schedules = service(tmp_path, clock, runner)
     with pytest.raises(ScheduleError, match="web-failover") as caught:
         schedules.add(ScheduleRequest(scenario="nope", every="1m"))
     assert (caught.value.status, caught.value.field) == (422, "scenario")
@@ -137,7 +122,7 @@ def test_unknown_scenarios_and_missing_files_are_refused_naming_the_field(tmp_pa
     assert schedules.add(ScheduleRequest(scenario=str(scenario), every="1m")).scenario
 
 
-def test_a_broken_file_is_set_aside_not_fatal(tmp_path, clock):
+def test_a_broken_file_is_set_aside_not_fatal(tmp_path, clock, runner):
     (tmp_path / "schedules.json").write_text("{not json")
-    assert service(tmp_path, clock).schedules == {}
+    assert service(tmp_path, clock, runner).schedules == {}
     assert (tmp_path / "schedules.json.broken").exists()
