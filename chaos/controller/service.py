@@ -14,6 +14,7 @@ from chaos import etcd_admin, health
 from chaos.controller.faults import FaultManager
 from chaos.controller.remediation import Remediation
 from chaos.controls.apps import AppAdminClient
+from chaos.controls.disk import DiskThrottle
 from chaos.controls.proxy import ProxyClient
 from chaos.controls.store import StoreAdmin
 from chaos.drills.service import DrillService
@@ -47,7 +48,7 @@ class Controller:
         self.http = httpx.AsyncClient(timeout=1.0)
         self.started_at = time.time()
         self._tasks: list[asyncio.Task] = []
-        self.proxy = ProxyClient(self.http, plan.proxy_admin_url)
+        self.proxy = ProxyClient(self.http, plan.proxy_admin_url, plan.admin_token)
         self.apps = AppAdminClient(
             self.http, lambda name: plan.component(name).url, plan.admin_token
         )
@@ -62,10 +63,10 @@ class Controller:
                 runtime=runtime,
                 links=LinkTable.from_components(plan.names("web"), stores),
                 # A runtime may carry some network faults itself (Docker: iptables).
-                proxy=(runtime.network_control(self.proxy)
-                       if hasattr(runtime, "network_control") else self.proxy),
+                proxy=runtime.network_control(self.proxy),
                 apps=self.apps,
                 store=self.store,
+                disk=DiskThrottle(runtime, state.root, move=runtime.name == "local"),
             ),
             Journal(state.journal_file),
             members=self.members,
@@ -75,7 +76,10 @@ class Controller:
         # Scenario runs live here, not in the CLI, so a run outlives the command that started it.
         self.runner = create_runner(self.faults, prometheus, plan.reach("loadgen"), state.runs)
         # Scenario schedules and the monkey; both act only through self.faults / self.runner.
-        self.scheduler = ChaosScheduler(self)
+        self.scheduler = ChaosScheduler(
+            state.root, self.runner, self.faults, self.members,
+            # Degraded is the normal state under chaos; starting and stopping are not.
+            ready=lambda: self.phase in ("ready", "degraded"))
         # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.
         self.remediation = Remediation(self)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
@@ -281,7 +285,8 @@ class Controller:
                 pid=st.pid, url=spec.url,
                 leader=probe.leader if (probe and spec.role == "store") else None,
                 restarts=st.restarts, held_down=st.held_down, last_exit=st.last_exit,
-            ).model_dump())
+                exit=st.exit,
+            ).model_dump(mode="json"))
         components.append(ComponentView(
             name="controller", role="controller", state="running", health="healthy",
             pid=os.getpid(), url=self.plan.controller_url,
