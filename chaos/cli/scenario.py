@@ -25,12 +25,15 @@ from chaos.cli.common import (
     print_json,
     resolve_state,
 )
+from chaos.export.cli import export
 from chaos.scenarios import library
 from chaos.scenarios.loader import ScenarioError, load_file
 from chaos.scenarios.model import Scenario
 
 app = typer.Typer(help="Scenarios: a steady-state hypothesis, faults on a timeline, a verdict.",
                   no_args_is_help=True)
+
+app.command("export")(export)
 
 EXIT_CODES = {"passed": 0, "failed": 1, "aborted": 2}
 EXIT_INVALID = 2
