@@ -23,6 +23,7 @@ from services.web.readiness import ReadinessProbe
 from services.web.route_templates import RouteTemplates
 from services.web.settings import WebSettings
 from services.web.store_client import EtcdGateway
+from services.web.store_transport import AiohttpTransport, HttpxTransport, StoreTransport
 from services.web.validation import MAX_BODY_BYTES
 
 
@@ -30,21 +31,21 @@ def create_app(
     settings: WebSettings,
     registry: CollectorRegistry | None = None,
     *,
-    store_transport: httpx.AsyncBaseTransport | None = None,
+    store_transport: StoreTransport | httpx.AsyncBaseTransport | None = None,
 ) -> FastAPI:
     """Build the app. Tests inject ``registry`` to assert exact samples and
-    ``store_transport`` (e.g. ``httpx.MockTransport``) to play the store."""
+    ``store_transport`` to play the store: a ``StoreTransport``, or an httpx transport
+    (e.g. ``httpx.MockTransport``) carried by ``HttpxTransport``. By default the store
+    calls go through aiohttp (see services/web/store_transport.py for why)."""
     metrics = WebMetrics(registry or CollectorRegistry(), release=settings.release)
-    store_http = httpx.AsyncClient(
-        transport=store_transport,
-        # Never route store traffic through a proxy picked up from the environment.
-        trust_env=False,
-        # httpcore scans the whole pool on every request, so a big pool costs throughput;
-        # 16 measured best here and still leaves room for calls stuck on a blackholed member.
-        limits=httpx.Limits(max_connections=16, max_keepalive_connections=16),
-    )
+    if store_transport is None:
+        transport: StoreTransport = AiohttpTransport()
+    elif isinstance(store_transport, httpx.AsyncBaseTransport):
+        transport = HttpxTransport(store_transport)
+    else:
+        transport = store_transport
     gateway = EtcdGateway(
-        store_http,
+        transport,
         settings.store_endpoints,
         timeout=settings.store_timeout,
         read_retries=settings.store_read_retries,
@@ -62,7 +63,7 @@ def create_app(
             await loop_lag.stop()
             # Burner and leaker threads must not outlive the app.
             faults.revert_all()
-            await store_http.aclose()
+            await gateway.aclose()
 
     app = FastAPI(title="gameday web", version=settings.release, lifespan=lifespan)
     app.state.settings = settings

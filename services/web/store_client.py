@@ -11,6 +11,9 @@ Rules (they are what keeps the API honest under faults):
 * Reads are linearizable unless the caller asks for ``serializable`` (served from the
   local member, possibly stale, but available without quorum).
 
+The wire is a ``StoreTransport`` (services/web/store_transport.py: aiohttp in production);
+these rules hold whatever carries the calls.
+
 ``store_requests_total`` counts every HTTP call to etcd (attempts, not logical operations),
 so failovers and retries are visible in the metrics.
 """
@@ -18,17 +21,23 @@ so failovers and retries are visible in the metrics.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-import httpx
-
 from services.web import etcd_codec
 from services.web.etcd_codec import KeyValue
-from services.web.store_errors import StoreError, StoreFull, StoreTimeout, StoreUnavailable
+from services.web.store_errors import (
+    NotConnected,
+    StoreError,
+    StoreFull,
+    StoreTimeout,
+    StoreUnavailable,
+)
+from services.web.store_transport import StoreAnswer, StoreTransport
 
 StoreObserver = Callable[[str, str, float], None]
 """Called as ``observe(op, outcome, seconds)`` once per HTTP call to etcd."""
@@ -42,10 +51,6 @@ def _ignore(op: str, outcome: str, seconds: float) -> None:
 
 def _always_ok(body: dict[str, Any]) -> str:
     return "ok"
-
-
-class _NotConnected(Exception):
-    """The connection could not be opened: the request never left this process."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,7 @@ class LeaderStatus:
 class EtcdGateway:
     def __init__(
         self,
-        client: httpx.AsyncClient,
+        transport: StoreTransport,
         endpoints: Sequence[str],
         *,
         timeout: float,
@@ -75,7 +80,7 @@ class EtcdGateway:
     ) -> None:
         if not endpoints:
             raise ValueError("at least one store endpoint is required")
-        self._client = client
+        self._transport = transport
         self._endpoints = list(endpoints)
         self._timeout = timeout
         self._read_retries = read_retries
@@ -90,6 +95,9 @@ class EtcdGateway:
     @property
     def preferred_endpoint(self) -> str:
         return self._endpoints[self._preferred]
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
 
     # -- the KV operations -------------------------------------------------------------
 
@@ -157,7 +165,7 @@ class EtcdGateway:
     async def _status(self, endpoint: str) -> LeaderStatus:
         try:
             body = await self._attempt("status", endpoint, "/v3/maintenance/status", {})
-        except _NotConnected as exc:
+        except NotConnected as exc:
             raise StoreUnavailable(f"{endpoint} refused the connection") from exc
         return LeaderStatus(
             endpoint=endpoint,
@@ -204,7 +212,7 @@ class EtcdGateway:
         for endpoint in self._rotation():
             try:
                 return await self._attempt(op, endpoint, path, payload, outcome_of)
-            except _NotConnected:
+            except NotConnected:
                 refused.append(endpoint)
                 self._move_past(endpoint)
             except (StoreTimeout, StoreUnavailable):
@@ -242,52 +250,45 @@ class EtcdGateway:
         except StoreError as exc:
             outcome = exc.outcome
             raise
-        except _NotConnected:
+        except NotConnected:
             outcome = "unavailable"
             raise
         finally:
             self._observe(op, outcome, perf_counter() - started)
 
     async def _post(self, endpoint: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
-        try:
-            response = await self._client.post(endpoint + path, json=payload, timeout=self._timeout)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise _NotConnected(f"{endpoint}: {exc!r}") from exc
-        except httpx.PoolTimeout as exc:
-            # Never sent either, but every endpoint shares the pool: failing over is useless.
-            raise StoreUnavailable(f"too many store calls in flight: {exc!r}") from exc
-        except httpx.TimeoutException as exc:
-            raise StoreTimeout(f"{endpoint} did not answer within {self._timeout}s") from exc
-        except httpx.TransportError as exc:
-            raise StoreUnavailable(f"connection to {endpoint} failed mid-call: {exc!r}") from exc
-        if response.status_code == 200:
+        # NotConnected, StoreTimeout and StoreUnavailable come from the transport as they are.
+        answer = await self._transport.post(
+            endpoint + path, json.dumps(payload).encode(), self._timeout
+        )
+        if answer.status == 200:
             try:
-                return response.json()
+                return json.loads(answer.body)
             except ValueError as exc:
                 raise StoreError(f"{endpoint} answered with malformed JSON") from exc
-        raise _error_from_response(endpoint, response)
+        raise _error_from_answer(endpoint, answer)
 
 
 def _found_or_not(body: dict[str, Any]) -> str:
     return "ok" if body.get("kvs") else "not_found"
 
 
-def _error_from_response(endpoint: str, response: httpx.Response) -> StoreError:
-    message = _gateway_message(response)
-    detail = f"{endpoint} answered {response.status_code}: {message}"
+def _error_from_answer(endpoint: str, answer: StoreAnswer) -> StoreError:
+    message = _gateway_message(answer.body)
+    detail = f"{endpoint} answered {answer.status}: {message}"
     if _NOSPACE_MESSAGE in message:
         return StoreFull(detail)
-    if response.status_code >= 500:
+    if answer.status >= 500:
         # Unavailable / deadline exceeded: no leader, no quorum, leader changed...
         return StoreUnavailable(detail)
     return StoreError(detail)
 
 
-def _gateway_message(response: httpx.Response) -> str:
+def _gateway_message(raw: bytes) -> str:
     try:
-        body = response.json()
+        body = json.loads(raw)
     except ValueError:
-        return response.text[:200]
+        return raw[:200].decode("utf-8", errors="replace")
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or body)
     return str(body)[:200]

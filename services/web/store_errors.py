@@ -32,3 +32,11 @@ class StoreFull(StoreError):
     """etcd raised its NOSPACE alarm; writes fail until someone defragments and disarms."""
 
     outcome = "full"
+
+
+class NotConnected(Exception):
+    """No connection could be had: the request never left this process.
+
+    Not a ``StoreError``: the gateway fails over to the next endpoint (safe for writes
+    too) and only reports ``StoreUnavailable`` when every endpoint refused.
+    """
