@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from chaos.runtime.exits import ExitReason
+
 
 class ComponentView(BaseModel):
     name: str
@@ -15,4 +17,5 @@ class ComponentView(BaseModel):
     leader: bool | None = None  # store members only
     restarts: int = 0
     held_down: bool = False
-    last_exit: str | None = None
+    last_exit: str | None = None  # `exit` rendered for people (ExitReason.describe)
+    exit: ExitReason | None = None  # why it last stopped running, as data

@@ -4,7 +4,8 @@ A learner must see what an on-call engineer would: alerts, dashboards, logs and 
 the fault itself. So hidden faults are left out of fault listings and of the chaos_* series
 (the dashboards' annotation source), and the status of a component they hit looks like real
 life: a frozen process is `running` (only its health says otherwise), nothing is `held_down`,
-and an exit the controller caused reads like any unexpected exit.
+and an exit a fault caused reads as what was observed (death by signal 9, exit code 137, ...),
+decided on the exit's recorded cause (`ExitReason`), never on its text.
 """
 
 from __future__ import annotations
@@ -12,11 +13,7 @@ from __future__ import annotations
 from collections import Counter
 
 from chaos.controller.faults import FaultRecord
-
-# Exit texts the fault mechanisms themselves produce (SIGKILL, SIGTERM stop); a crash in real
-# life would just be an exit. OOM kills stay: the kernel reports those in real life too.
-_FAULT_EXITS = ("stopped", "killed by SIGKILL", "killed by SIGTERM", "killed by SIGSTOP")
-UNEXPECTED_EXIT = "exited unexpectedly"
+from chaos.runtime.exits import ExitReason
 
 
 def visible(records: list[FaultRecord], hidden: set[str]) -> list[FaultRecord]:
@@ -31,8 +28,12 @@ def mask_component(component: dict, hit: set[str]) -> dict:
     if masked.get("state") == "paused":
         masked["state"] = "running"
     masked["held_down"] = False
-    if masked.get("last_exit") in _FAULT_EXITS:
-        masked["last_exit"] = UNEXPECTED_EXIT
+    if masked.get("exit") is not None:
+        # OOM kills stay OOM kills (the kernel says so in real life); a fault's kill or stop
+        # reads as the bare exit it produced.
+        seen = ExitReason.model_validate(masked["exit"]).as_observed()
+        masked["exit"] = seen.model_dump(mode="json")
+        masked["last_exit"] = seen.describe()
     return masked
 
 

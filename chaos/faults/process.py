@@ -6,7 +6,6 @@ from typing import ClassVar
 
 from chaos.faults.base import Fault
 
-ALL_ROLES = frozenset({"web", "store", "lb", "proxy", "prometheus", "loadgen"})
 # Faults that take the fault proxy down would break every link at once, which is not a
 # failure of the system under test; keep it out of reach by default.
 TARGETABLE_ROLES = frozenset({"web", "store", "lb", "loadgen"})

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from chaos.faults.process import ProcessFault
 from chaos.faults.registry import register
+from chaos.runtime.exits import ExitKind
 
 
 @register
@@ -16,7 +17,7 @@ class Stop(ProcessFault):
 
     async def apply(self) -> None:
         for name in self.targets:
-            await self.ctx.runtime.stop(name, hold=True)
+            await self.ctx.runtime.stop(name, hold=True, cause=ExitKind.fault_stop)
 
     async def revert(self) -> None:
         for name in self.targets:

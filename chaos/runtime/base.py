@@ -7,8 +7,14 @@ from __future__ import annotations
 
 import abc
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
+
+from chaos.runtime.exits import ExitKind, ExitReason
+
+if TYPE_CHECKING:
+    from chaos.netfaults.control import NetworkControl
 
 
 class ProcessState(StrEnum):
@@ -27,7 +33,13 @@ class ComponentStatus(BaseModel):
     restarts: int = 0
     started_at: float | None = None
     held_down: bool = False
-    last_exit: str | None = None
+    # Why it last stopped running, as data; `last_exit` is its rendering for people.
+    exit: ExitReason | None = None
+
+    @computed_field
+    @property
+    def last_exit(self) -> str | None:
+        return None if self.exit is None else self.exit.describe()
 
 
 class Runtime(abc.ABC):
@@ -53,12 +65,14 @@ class Runtime(abc.ABC):
         """Start (or keep running) and lift any hold that kept it down."""
 
     @abc.abstractmethod
-    async def stop(self, name: str, *, hold: bool = True) -> None:
-        """Graceful stop; with hold=True the supervisor does not bring it back."""
+    async def stop(self, name: str, *, hold: bool = True,
+                   cause: ExitKind = ExitKind.supervisor_stop) -> None:
+        """Graceful stop; with hold=True the supervisor does not bring it back. `cause` is
+        what the exit is recorded as (a fault's stop passes `fault_stop`)."""
 
     @abc.abstractmethod
     async def kill(self, name: str, *, hold: bool = False) -> None:
-        """SIGKILL; without hold the supervisor restarts it after its backoff."""
+        """SIGKILL (a fault's); without hold the supervisor restarts it after its backoff."""
 
     @abc.abstractmethod
     async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
@@ -79,6 +93,11 @@ class Runtime(abc.ABC):
 class SupervisingRuntime(Runtime):
     """A runtime that also runs the stack: the controller boots, supervises and stops the
     components through it (local processes, Compose containers; the fake does not)."""
+
+    def network_control(self, proxy: NetworkControl) -> NetworkControl:
+        """What carries network faults: the fault proxy's client, unless this runtime carries
+        some kinds itself (Docker: iptables in the containers, chaos/runtime/docker_net.py)."""
+        return proxy
 
     @abc.abstractmethod
     def adopt_or_none(self, records: dict) -> list[str]:

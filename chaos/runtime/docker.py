@@ -23,13 +23,14 @@ import os
 import socket
 import subprocess
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chaos.runtime.base import ComponentStatus, ProcessState, SupervisingRuntime
+from chaos.runtime.base import ProcessState
 from chaos.runtime.docker_net import NetControl
-from chaos.runtime.supervision import Supervision
+from chaos.runtime.exits import ExitKind, ExitReason
+from chaos.runtime.supervision import STOPPED, Supervision, Supervisor, Unit
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir
 
@@ -43,19 +44,16 @@ POLL_SECONDS = 0.5
 
 
 @dataclass
-class Unit:
-    name: str
-    role: str
-    start_group: int
-    supervision: Supervision = field(default_factory=Supervision)
-    enabled: bool = True
+class Container(Unit):
     # From the last poll:
     container_id: str | None = None
     state: str = "missing"  # Docker's: created, running, paused, restarting, exited, dead
     pid: int | None = None
-    started_at: float | None = None
     ip: str | None = None
-    expected_exit: str | None = None  # set by our own kill/stop, so the exit is not a "crash"
+    # How the last run ended as Docker reports it (exit code, OOMKilled).
+    observed_exit: ExitReason | None = None
+    # Set by our own kill/stop, so the exit is not recorded as a crash.
+    expected_exit: ExitKind | None = None
 
 
 def netem_available() -> bool:
@@ -81,7 +79,7 @@ def nsenter_available() -> bool:
         return False
 
 
-class DockerRuntime(SupervisingRuntime):
+class DockerRuntime(Supervisor[Container]):
     name = "docker"
 
     def __init__(self, plan: StackPlan, state: StateDir, client: Any, project: str,
@@ -91,8 +89,8 @@ class DockerRuntime(SupervisingRuntime):
         self.client = client
         self.project = project
         self.release_dir = release_dir
-        self.units: dict[str, Unit] = {
-            c.name: Unit(name=c.name, role=c.role, start_group=c.start_group,
+        self.units: dict[str, Container] = {
+            c.name: Container(name=c.name, role=c.role, start_group=c.start_group,
                          supervision=Supervision(base_backoff=backoff_seconds))
             for c in plan.components
         }
@@ -120,50 +118,39 @@ class DockerRuntime(SupervisingRuntime):
                               names=self.running_names)
         return self.net
 
-    def statuses(self) -> list[ComponentStatus]:
-        return [self._status(u) for u in self.units.values() if u.enabled]
-
-    def enabled_names(self) -> list[str]:
-        return [u.name for u in self.units.values() if u.enabled]
-
-    def set_enabled(self, name: str, enabled: bool) -> None:
-        """Compose runs a fixed set of services: only those in the plan can be enabled."""
-        unit = self._unit(name)
-        unit.enabled = enabled
-        unit.supervision.set_enabled(enabled)
-
     async def start(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         unit.supervision.want_up()
         await asyncio.to_thread(self._start_now, unit)
 
-    async def stop(self, name: str, *, hold: bool = True) -> None:
-        unit = self._unit(name)
+    async def stop(self, name: str, *, hold: bool = True,
+                   cause: ExitKind = ExitKind.supervisor_stop) -> None:
+        unit = self.unit(name)
         unit.supervision.hold(hold)
-        unit.expected_exit = "stopped"
+        unit.expected_exit = cause
         container = await asyncio.to_thread(self._container, unit)
         if unit.state == "paused":
             await asyncio.to_thread(container.unpause)
         await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
         await asyncio.to_thread(self.refresh)
         unit.expected_exit = None
-        unit.supervision.stopped()
+        unit.supervision.stopped(self._caused(cause, unit.observed_exit))
 
     async def kill(self, name: str, *, hold: bool = False) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         unit.supervision.held_down = hold
-        unit.expected_exit = "killed by SIGKILL (fault)"
+        unit.expected_exit = ExitKind.fault_kill
         container = await asyncio.to_thread(self._container, unit)
         await asyncio.to_thread(container.kill, "SIGKILL")
         await asyncio.to_thread(self._wait_state, unit, {"exited", "dead"}, 5.0)
         self._note_exit(unit)
 
     async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         if env is not None:
             await asyncio.to_thread(self._write_release, unit, env)
         unit.supervision.want_up()
-        unit.expected_exit = "stopped"
+        unit.expected_exit = ExitKind.supervisor_stop
         container = await asyncio.to_thread(self._container, unit)
         if unit.state == "paused":
             await asyncio.to_thread(container.unpause)
@@ -174,7 +161,7 @@ class DockerRuntime(SupervisingRuntime):
         unit.supervision.started()
 
     async def pause(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         if unit.state != "running":
             raise RuntimeError(f"{name} is not running")
         container = await asyncio.to_thread(self._container, unit)
@@ -182,7 +169,7 @@ class DockerRuntime(SupervisingRuntime):
         unit.state = "paused"
 
     async def resume(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         container = await asyncio.to_thread(self._container, unit)
         await asyncio.to_thread(self._unpause_if_paused, container)
         await asyncio.to_thread(self.refresh)
@@ -268,26 +255,29 @@ class DockerRuntime(SupervisingRuntime):
                     await asyncio.to_thread(self._start_now, unit)
                 except Exception as exc:  # noqa: BLE001 - retried after a longer backoff
                     log.warning("could not start %s: %s", unit.name, exc)
-                    unit.supervision.exited(f"could not start: {exc}", 0.0, time.monotonic())
+                    unit.supervision.exited(
+                        ExitReason(kind=ExitKind.start_failed, detail=str(exc)), 0.0,
+                        time.monotonic())
 
-    async def stop_all(self) -> None:
-        for unit in self.units.values():
-            unit.supervision.wanted = False
-        for group in sorted({u.start_group for u in self.units.values()}, reverse=True):
-            units = [u for u in self.units.values() if u.start_group == group and u.container_id]
-            await asyncio.gather(*(self._stop_quietly(u) for u in units))
+    def observe(self, unit: Container) -> tuple[ProcessState | None, int | None]:
+        if unit.state in ("running", "paused"):
+            return ProcessState(unit.state), unit.pid
+        if unit.state in ("restarting", "created"):
+            return ProcessState.restarting, None
+        return None, None
 
-    async def _stop_quietly(self, unit: Unit) -> None:
-        unit.expected_exit = "stopped"
+    def has_instance(self, unit: Container) -> bool:
+        return unit.container_id is not None
+
+    async def stop_unit(self, unit: Container) -> None:
+        """`down`: stop it, reporting (not raising) what fails, so the rest still stops."""
+        unit.expected_exit = ExitKind.supervisor_stop
         try:
             container = await asyncio.to_thread(self._container, unit)
             await asyncio.to_thread(self._unpause_if_paused, container)
             await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
         except Exception as exc:  # noqa: BLE001
             log.warning("could not stop %s: %s", unit.name, exc)
-
-    def process_records(self) -> dict:
-        return {}
 
     # -- lookups used by the network faults --------------------------------------------------
 
@@ -332,30 +322,33 @@ class DockerRuntime(SupervisingRuntime):
                 unit.state = "paused" if st.get("Paused") else state
                 unit.pid = st.get("Pid") or None
                 unit.started_at = _parse_time(st.get("StartedAt"))
-                if state in ("exited", "dead") and unit.expected_exit is None:
-                    code = st.get("ExitCode")
-                    oom = st.get("OOMKilled")
-                    unit.supervision.last_exit = (
-                        "OOM-killed" if oom else f"exited with code {code}")
-                    if st.get("OOMKilled"):
-                        self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
+                if state in ("exited", "dead"):
+                    unit.observed_exit = (ExitReason(kind=ExitKind.oom) if st.get("OOMKilled")
+                                          else ExitReason.observed(code=st.get("ExitCode")))
+                elif state in ("running", "paused"):
+                    unit.observed_exit = None
         for name, unit in self.units.items():
             if name not in seen:
                 unit.container_id, unit.state, unit.pid = None, "missing", None
 
-    def _note_exit(self, unit: Unit) -> None:
+    def _note_exit(self, unit: Container) -> None:
         """Once per run (the kill and the poll may both see the exit): schedule the restart."""
-        supervision = unit.supervision
-        if supervision.restart_at is not None:
+        if unit.supervision.restart_at is not None:
             return
-        why = unit.expected_exit or supervision.last_exit or f"container {unit.state}"
+        observed = unit.observed_exit or ExitReason.observed()
+        why = self._caused(unit.expected_exit, observed) if unit.expected_exit else observed
         unit.expected_exit = None
-        ran_for = time.time() - (unit.started_at or time.time())
-        supervision.exited(why, ran_for, time.monotonic())
-        if supervision.keep_running:
-            log.warning("%s %s; restarting in %.1fs", unit.name, why, supervision.backoff)
+        self.note_exit(unit, why)
 
-    def _start_now(self, unit: Unit) -> None:
+    @staticmethod
+    def _caused(cause: ExitKind, observed: ExitReason | None) -> ExitReason:
+        """Our own kill or stop, with the exit status Docker observed."""
+        if cause is ExitKind.supervisor_stop:
+            return STOPPED
+        observed = observed or ExitReason.observed()
+        return ExitReason(kind=cause, code=observed.code, signal=observed.signal)
+
+    def _start_now(self, unit: Container) -> None:
         container = self._container(unit)
         self._unpause_if_paused(container)
         container.reload()
@@ -365,7 +358,7 @@ class DockerRuntime(SupervisingRuntime):
         unit.expected_exit = None
         self.refresh()
 
-    def _wait_state(self, unit: Unit, states: set[str], timeout: float) -> None:
+    def _wait_state(self, unit: Container, states: set[str], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             self.refresh()
@@ -379,14 +372,14 @@ class DockerRuntime(SupervisingRuntime):
         if container.status == "paused":
             container.unpause()
 
-    def _container(self, unit: Unit):
+    def _container(self, unit: Container):
         if unit.container_id is None:
             self.refresh()
         if unit.container_id is None:
             raise RuntimeError(f"no container for {unit.name} in project {self.project}")
         return self.client.containers.get(unit.container_id)
 
-    def _write_release(self, unit: Unit, env: dict[str, str]) -> None:
+    def _write_release(self, unit: Container, env: dict[str, str]) -> None:
         if unit.role != "web":
             if env:
                 raise RuntimeError(f"only web containers read a release file, not {unit.name}")
@@ -394,28 +387,6 @@ class DockerRuntime(SupervisingRuntime):
         self.release_dir.mkdir(parents=True, exist_ok=True)
         lines = "".join(f"{key}={_shell_quote(value)}\n" for key, value in sorted(env.items()))
         (self.release_dir / f"{unit.name}.env").write_text(lines)
-
-    def _unit(self, name: str) -> Unit:
-        try:
-            return self.units[name]
-        except KeyError:
-            raise KeyError(f"unknown component {name!r}") from None
-
-    def _status(self, unit: Unit) -> ComponentStatus:
-        if unit.state == "running":
-            state = ProcessState.running
-        elif unit.state == "paused":
-            state = ProcessState.paused
-        elif unit.state in ("restarting", "created") or unit.supervision.restart_pending:
-            state = ProcessState.restarting
-        else:
-            state = ProcessState.stopped
-        return ComponentStatus(
-            name=unit.name, role=unit.role, state=state,
-            pid=unit.pid if unit.state in ("running", "paused") else None,
-            restarts=unit.supervision.restarts, started_at=unit.started_at,
-            held_down=unit.supervision.held_down, last_exit=unit.supervision.last_exit,
-        )
 
 
 def _shell_quote(value: str) -> str:

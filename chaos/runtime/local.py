@@ -13,9 +13,10 @@ import signal
 import time
 from dataclasses import dataclass, field
 
-from chaos.runtime.base import ComponentStatus, ProcessState, SupervisingRuntime
+from chaos.runtime.base import ProcessState
+from chaos.runtime.exits import SIGKILL, ExitKind, ExitReason, from_returncode
 from chaos.runtime.process import ProcessHandle
-from chaos.runtime.supervision import Supervision
+from chaos.runtime.supervision import STOPPED, Supervision, Supervisor, Unit
 from chaos.stack.plan import ComponentSpec, StackPlan
 from chaos.state import StateDir
 
@@ -25,18 +26,14 @@ STOP_GRACE_SECONDS = 5.0
 
 
 @dataclass
-class Supervised:
-    spec: ComponentSpec
-    supervision: Supervision
+class Supervised(Unit):
+    spec: ComponentSpec | None = None
     handle: ProcessHandle | None = None
-    # Part of the stack right now; standby slots are not until they are scaled in.
-    enabled: bool = True
     paused: bool = False
-    started_at: float | None = None
     env_overrides: dict[str, str] = field(default_factory=dict)
 
 
-class LocalRuntime(SupervisingRuntime):
+class LocalRuntime(Supervisor[Supervised]):
     name = "local"
 
     def __init__(self, plan: StackPlan, state: StateDir, backoff_seconds: float = 1.0) -> None:
@@ -44,69 +41,56 @@ class LocalRuntime(SupervisingRuntime):
         self.state = state
         self.units: dict[str, Supervised] = {
             spec.name: Supervised(
-                spec=spec,
+                name=spec.name, role=spec.role, start_group=spec.start_group, spec=spec,
                 supervision=Supervision(base_backoff=backoff_seconds, wanted=not spec.standby),
                 enabled=not spec.standby,
             )
             for spec in plan.components
         }
         self.oom_kills: dict[str, int] = {}
-        self._lock = asyncio.Lock()
 
     # -- the interface ---------------------------------------------------------------------
 
     def capabilities(self) -> set[str]:
         return {"signals", "proxy", "env-redeploy", "app-admin", "store-admin"}
 
-    def statuses(self) -> list[ComponentStatus]:
-        return [self._status(unit) for unit in self.units.values() if unit.enabled]
-
-    def enabled_names(self) -> list[str]:
-        return [name for name, unit in self.units.items() if unit.enabled]
-
-    def set_enabled(self, name: str, enabled: bool) -> None:
-        """Bring a standby slot into the stack (or take it out); starting it is separate."""
-        unit = self._unit(name)
-        unit.enabled = enabled
-        unit.supervision.set_enabled(enabled)
-
     async def start(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         unit.supervision.want_up()
         if unit.handle is None or not unit.handle.alive():
             self._spawn(unit)
 
-    async def stop(self, name: str, *, hold: bool = True) -> None:
-        unit = self._unit(name)
+    async def stop(self, name: str, *, hold: bool = True,
+                   cause: ExitKind = ExitKind.supervisor_stop) -> None:
+        unit = self.unit(name)
         unit.supervision.hold(hold)
-        await self._terminate(unit)
+        await self._terminate(unit, cause)
 
     async def kill(self, name: str, *, hold: bool = False) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         unit.supervision.held_down = hold
         if unit.handle is not None:
             unit.handle.signal_group(signal.SIGKILL)
             await self._wait_gone(unit.handle, 2.0)
-        unit.paused = False
-        self._note_exit(unit, "killed by SIGKILL (fault)")
+        self._exited(unit, ExitReason(kind=ExitKind.fault_kill, signal=SIGKILL))
 
     async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         if env is not None:
             unit.env_overrides = dict(env)
         unit.supervision.want_up()
-        await self._terminate(unit)
+        await self._terminate(unit, ExitKind.supervisor_stop)
         self._spawn(unit)
 
     async def pause(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         if unit.handle is None or not unit.handle.alive():
             raise RuntimeError(f"{name} is not running")
         unit.handle.signal_group(signal.SIGSTOP)
         unit.paused = True
 
     async def resume(self, name: str) -> None:
-        unit = self._unit(name)
+        unit = self.unit(name)
         if unit.handle is not None:
             unit.handle.signal_group(signal.SIGCONT)
         unit.paused = False
@@ -145,25 +129,28 @@ class LocalRuntime(SupervisingRuntime):
         for unit in self.units.values():
             handle = unit.handle
             if handle is not None and not handle.alive():
-                self._note_exit(unit, handle.exit_description())
+                self._exited(unit, from_returncode(handle.returncode()))
             if unit.handle is not None and self._over_memory_limit(unit):
                 limit = unit.spec.memory_limit_mb
                 log.warning("%s exceeded %d MiB: OOM kill", unit.spec.name, limit)
                 unit.handle.signal_group(signal.SIGKILL)
-                self.oom_kills[unit.spec.name] = self.oom_kills.get(unit.spec.name, 0) + 1
-                self._note_exit(unit, f"OOM-killed above {limit} MiB")
+                self._exited(unit, ExitReason(kind=ExitKind.oom, signal=SIGKILL, limit_mb=limit))
             if unit.handle is None and unit.supervision.due(now):
                 unit.supervision.restarting()
                 self._spawn(unit)
 
-    async def stop_all(self) -> None:
-        """Stop everything, last start group first (clients before the services they use)."""
-        for unit in self.units.values():
-            unit.supervision.wanted = False
-        for group in sorted({u.spec.start_group for u in self.units.values()}, reverse=True):
-            await asyncio.gather(
-                *(self._terminate(u) for u in self.units.values() if u.spec.start_group == group)
-            )
+    def observe(self, unit: Supervised) -> tuple[ProcessState | None, int | None]:
+        handle = unit.handle
+        if handle is None or not handle.alive():
+            return None, None
+        paused = unit.paused or handle.is_stopped()
+        return (ProcessState.paused if paused else ProcessState.running), handle.pid
+
+    def has_instance(self, unit: Supervised) -> bool:
+        return unit.handle is not None
+
+    async def stop_unit(self, unit: Supervised) -> None:
+        await self._terminate(unit, ExitKind.supervisor_stop)
 
     def process_records(self) -> dict:
         return {
@@ -178,12 +165,6 @@ class LocalRuntime(SupervisingRuntime):
         }
 
     # -- internals -------------------------------------------------------------------------
-
-    def _unit(self, name: str) -> Supervised:
-        try:
-            return self.units[name]
-        except KeyError:
-            raise KeyError(f"unknown component {name!r}") from None
 
     def _spawn(self, unit: Supervised) -> None:
         spec = unit.spec
@@ -204,18 +185,14 @@ class LocalRuntime(SupervisingRuntime):
         limit = unit.spec.memory_limit_mb
         return bool(limit) and unit.handle.rss_bytes() > limit * 1024 * 1024
 
-    def _note_exit(self, unit: Supervised, why: str) -> None:
+    def _exited(self, unit: Supervised, why: ExitReason) -> None:
         if unit.handle is None:
             return
-        ran_for = time.time() - (unit.started_at or time.time())
         unit.handle = None
         unit.paused = False
-        unit.supervision.exited(why, ran_for, time.monotonic())
-        if unit.supervision.keep_running:
-            log.warning("%s %s; restarting in %.1fs", unit.spec.name, why,
-                        unit.supervision.backoff)
+        self.note_exit(unit, why)
 
-    async def _terminate(self, unit: Supervised) -> None:
+    async def _terminate(self, unit: Supervised, cause: ExitKind) -> None:
         handle = unit.handle
         if handle is None:
             return
@@ -227,7 +204,10 @@ class LocalRuntime(SupervisingRuntime):
             await self._wait_gone(handle, 2.0)
         unit.handle = None
         unit.paused = False
-        unit.supervision.stopped()
+        observed = from_returncode(handle.returncode())
+        unit.supervision.stopped(
+            STOPPED if cause is ExitKind.supervisor_stop
+            else ExitReason(kind=cause, code=observed.code, signal=observed.signal))
 
     @staticmethod
     async def _wait_gone(handle: ProcessHandle, timeout: float) -> bool:
@@ -237,26 +217,3 @@ class LocalRuntime(SupervisingRuntime):
                 return True
             await asyncio.sleep(0.02)
         return not handle.alive()
-
-    def _status(self, unit: Supervised) -> ComponentStatus:
-        handle = unit.handle
-        if handle is not None and handle.alive():
-            state = (
-                ProcessState.paused
-                if (unit.paused or handle.is_stopped())
-                else ProcessState.running
-            )
-        elif unit.supervision.restart_pending:
-            state = ProcessState.restarting
-        else:
-            state = ProcessState.stopped
-        return ComponentStatus(
-            name=unit.spec.name,
-            role=unit.spec.role,
-            state=state,
-            pid=handle.pid if handle is not None else None,
-            restarts=unit.supervision.restarts,
-            started_at=unit.started_at,
-            held_down=unit.supervision.held_down,
-            last_exit=unit.supervision.last_exit,
-        )

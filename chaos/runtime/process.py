@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -64,13 +63,10 @@ class ProcessHandle:
         except psutil.Error:
             return False
 
-    def exit_description(self) -> str:
-        code = self.popen.poll() if self.popen is not None else None
-        if code is None:
-            return "exited"
-        if code < 0:
-            return f"killed by {signal.Signals(-code).name}"
-        return f"exited with code {code}"
+    def returncode(self) -> int | None:
+        """Popen's exit status (negative: the signal); None when unknown (an adopted process,
+        whose parent is gone) or still running."""
+        return self.popen.poll() if self.popen is not None else None
 
     def is_stopped(self) -> bool:
         try:

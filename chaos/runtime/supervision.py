@@ -1,5 +1,7 @@
-"""What a supervisor wants of one component and when it restarts it: shared by every runtime,
-so a crash, a kill fault or a held-down stop behaves the same on processes and containers.
+"""Supervision shared by every runtime, so a crash, a kill fault or a held-down stop behaves
+the same on processes, containers and the fake: what the supervisor wants of one component and
+when it restarts it (`Supervision`), and the bookkeeping around it (`Supervisor`: the units,
+noting exits, stopping everything, projecting a unit onto a `ComponentStatus`).
 
 Times are `time.monotonic()` values passed in by the caller, so tests drive it with a fake
 clock.
@@ -7,11 +9,22 @@ clock.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import abc
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from chaos.runtime.base import ComponentStatus, ProcessState, SupervisingRuntime
+from chaos.runtime.exits import ExitKind, ExitReason
+
+log = logging.getLogger("gameday.supervisor")
 
 MAX_BACKOFF_SECONDS = 10.0
 # A component that ran this long is considered healthy again: its next crash starts afresh.
 STABLE_AFTER_SECONDS = 10.0
+STOPPED = ExitReason(kind=ExitKind.supervisor_stop)
 
 
 def next_backoff(previous: float, ran_for: float, base: float) -> float:
@@ -31,7 +44,7 @@ class Supervision:
     restarts: int = 0
     backoff: float = 0.0
     restart_at: float | None = None
-    last_exit: str | None = None
+    last_exit: ExitReason | None = None
 
     @property
     def keep_running(self) -> bool:
@@ -55,7 +68,7 @@ class Supervision:
         """A stop: held down (a fault's) or simply not wanted any more."""
         self.held_down, self.wanted = hold, not hold
 
-    def exited(self, why: str, ran_for: float, now: float) -> None:
+    def exited(self, why: ExitReason, ran_for: float, now: float) -> None:
         """It died (crash, OOM, kill fault): the next start waits out the backoff."""
         self.backoff = next_backoff(self.backoff, ran_for, self.base_backoff)
         self.last_exit = why
@@ -64,9 +77,100 @@ class Supervision:
     def started(self) -> None:
         self.restart_at = None
 
-    def stopped(self) -> None:
+    def stopped(self, why: ExitReason = STOPPED) -> None:
         self.restart_at = None
-        self.last_exit = "stopped"
+        self.last_exit = why
 
     def restarting(self) -> None:
         self.restarts += 1
+
+
+@dataclass
+class Unit:
+    """One supervised component; each runtime adds what it runs it with."""
+
+    name: str
+    role: str
+    start_group: int
+    supervision: Supervision = field(default_factory=Supervision)
+    # Part of the stack right now; standby slots are not until they are scaled in.
+    enabled: bool = True
+    started_at: float | None = None
+
+
+U = TypeVar("U", bound=Unit)
+
+
+class Supervisor(SupervisingRuntime, Generic[U]):
+    """The bookkeeping every supervising runtime shares, over `self.units`."""
+
+    units: dict[str, U]
+    oom_kills: dict[str, int]
+
+    # -- what each runtime says about its own units ----------------------------------------
+
+    @abc.abstractmethod
+    def observe(self, unit: U) -> tuple[ProcessState | None, int | None]:
+        """(running, paused or restarting as the runtime sees it, else None; the pid)."""
+
+    @abc.abstractmethod
+    def has_instance(self, unit: U) -> bool:
+        """Whether there is a process or container to stop."""
+
+    @abc.abstractmethod
+    async def stop_unit(self, unit: U) -> None:
+        """Stop it gracefully (the supervisor's own stop: `down`)."""
+
+    # -- shared ----------------------------------------------------------------------------
+
+    def statuses(self) -> list[ComponentStatus]:
+        return [self.status_of(unit) for unit in self.units.values() if unit.enabled]
+
+    def enabled_names(self) -> list[str]:
+        return [name for name, unit in self.units.items() if unit.enabled]
+
+    def set_enabled(self, name: str, enabled: bool) -> None:
+        """Bring a standby slot into the stack (or take it out); starting it is separate."""
+        unit = self.unit(name)
+        unit.enabled = enabled
+        unit.supervision.set_enabled(enabled)
+
+    def unit(self, name: str) -> U:
+        try:
+            return self.units[name]
+        except KeyError:
+            raise KeyError(f"unknown component {name!r}") from None
+
+    def note_exit(self, unit: U, why: ExitReason) -> None:
+        """It died: remember why, count OOM kills, schedule the restart (after the backoff)."""
+        ran_for = time.time() - (unit.started_at or time.time())
+        unit.supervision.exited(why, ran_for, time.monotonic())
+        if why.kind is ExitKind.oom:
+            self.oom_kills[unit.name] = self.oom_kills.get(unit.name, 0) + 1
+        if unit.supervision.keep_running:
+            # As observed, never as caused: the log is something a drill's learner reads.
+            log.warning("%s %s; restarting in %.1fs", unit.name, why.as_observed().describe(),
+                        unit.supervision.backoff)
+
+    async def stop_all(self) -> None:
+        """Stop everything, last start group first (clients before the services they use)."""
+        for unit in self.units.values():
+            unit.supervision.wanted = False
+        for group in sorted({u.start_group for u in self.units.values()}, reverse=True):
+            await asyncio.gather(*(self.stop_unit(u) for u in self.units.values()
+                                   if u.start_group == group and self.has_instance(u)))
+
+    def status_of(self, unit: U) -> ComponentStatus:
+        """The unit as `ComponentStatus`: the one projection every runtime reports."""
+        observed, pid = self.observe(unit)
+        if observed in (ProcessState.running, ProcessState.paused):
+            state = observed
+        elif observed is ProcessState.restarting or unit.supervision.restart_pending:
+            state, pid = ProcessState.restarting, None
+        else:
+            state, pid = ProcessState.stopped, None
+        return ComponentStatus(
+            name=unit.name, role=unit.role, state=state, pid=pid,
+            restarts=unit.supervision.restarts, started_at=unit.started_at,
+            held_down=unit.supervision.held_down, exit=unit.supervision.last_exit,
+        )

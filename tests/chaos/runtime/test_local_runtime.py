@@ -11,6 +11,7 @@ import time
 import pytest
 
 from chaos.runtime.base import ProcessState
+from chaos.runtime.exits import ExitKind, ExitReason
 from chaos.runtime.local import LocalRuntime
 from chaos.stack.plan import ComponentSpec, StackPlan
 from chaos.state import StateDir
@@ -71,7 +72,8 @@ async def test_a_crashed_process_is_restarted_after_its_backoff(runtime):
     await tick_until(runtime, lambda: runtime.status("a").pid not in (None, first))
     status = runtime.status("a")
     assert status.state is ProcessState.running and status.restarts == 1
-    assert "SIGKILL" in status.last_exit
+    assert status.exit == ExitReason(kind=ExitKind.crash, signal=signal.SIGKILL)
+    assert status.last_exit == "terminated by signal 9"
 
 
 async def test_kill_with_hold_stays_down_until_started(runtime):

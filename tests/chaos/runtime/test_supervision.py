@@ -1,6 +1,9 @@
 """The restart state both runtimes share, on a fake clock."""
 
-from chaos.runtime.supervision import MAX_BACKOFF_SECONDS, Supervision, next_backoff
+from chaos.runtime.exits import ExitKind, ExitReason
+from chaos.runtime.supervision import MAX_BACKOFF_SECONDS, STOPPED, Supervision, next_backoff
+
+CRASH = ExitReason.observed(code=1)
 
 
 def test_backoff_doubles_while_crash_looping_and_is_capped():
@@ -17,8 +20,8 @@ def test_a_component_that_ran_a_while_starts_afresh():
 
 def test_a_crash_restarts_after_the_backoff_and_counts_the_restart():
     unit = Supervision(base_backoff=1.0)
-    unit.exited("exited with code 1", ran_for=30.0, now=100.0)
-    assert unit.restart_pending and unit.last_exit == "exited with code 1"
+    unit.exited(CRASH, ran_for=30.0, now=100.0)
+    assert unit.restart_pending and unit.last_exit == CRASH
     assert not unit.due(100.9)
     assert unit.due(101.0)
     unit.restarting()
@@ -30,7 +33,7 @@ def test_a_crash_loop_waits_longer_each_time():
     unit = Supervision(base_backoff=1.0)
     waits = []
     for now in (0.0, 10.0, 20.0):
-        unit.exited("crashed", ran_for=0.2, now=now)
+        unit.exited(CRASH, ran_for=0.2, now=now)
         waits.append(unit.restart_at - now)
         unit.started()
     assert waits == [1.0, 2.0, 4.0]
@@ -39,7 +42,7 @@ def test_a_crash_loop_waits_longer_each_time():
 def test_a_held_down_component_is_not_restarted_until_released():
     unit = Supervision(base_backoff=1.0)
     unit.held_down = True  # a kill fault with stay_down
-    unit.exited("killed by SIGKILL (fault)", ran_for=30.0, now=0.0)
+    unit.exited(ExitReason(kind=ExitKind.fault_kill, signal=9), ran_for=30.0, now=0.0)
     assert not unit.restart_pending and not unit.due(60.0)
     unit.want_up()  # the fault's revert starts it
     assert unit.keep_running and unit.due(60.0)
@@ -49,7 +52,7 @@ def test_a_stop_that_holds_and_a_plain_stop():
     unit = Supervision()
     unit.hold(True)
     unit.stopped()
-    assert (unit.wanted, unit.held_down, unit.last_exit) == (False, True, "stopped")
+    assert (unit.wanted, unit.held_down, unit.last_exit) == (False, True, STOPPED)
     unit.hold(False)
     assert (unit.wanted, unit.held_down) == (True, False)
 
