@@ -23,7 +23,7 @@ from chaos.api import (
     schedules,
     status,
 )
-from chaos.api.errors import error_response
+from chaos.api.errors import InternalErrors, error_response
 
 
 def _field(loc: tuple) -> str:
@@ -55,6 +55,7 @@ def create_app(
     registry.register(metrics.FaultCollector(controller))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
                    scenarios, remediation, drills):
         app.include_router(module.router)

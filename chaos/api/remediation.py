@@ -5,24 +5,31 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+import httpx
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response, refusal
 from chaos.controller.remediation import RemediationError
 from chaos.controls.lb import LbAdminError
 
 router = APIRouter(prefix="/api", tags=["remediation"])
 
 
-async def run(move: Awaitable[dict[str, Any]]) -> dict[str, Any]:
-    """Turn a refused move into a clear HTTP error instead of a 500."""
+async def run(move: Awaitable[dict[str, Any]]) -> Any:
+    """Turn a refused or half-made move into a clear answer naming what failed, not a 500."""
     try:
         return await move
     except RemediationError as exc:
-        raise HTTPException(exc.status, detail=exc.message) from None
+        return refusal(exc)
     except LbAdminError as exc:
-        raise HTTPException(502, detail=f"HAProxy refused: {exc}") from None
+        return error_response(502, f"HAProxy refused: {exc}")
+    except (TimeoutError, OSError) as exc:  # the admin socket is gone: HAProxy is down
+        return error_response(503, f"HAProxy's admin socket does not answer: {exc}")
+    except httpx.HTTPError as exc:
+        where = exc.request.url if getattr(exc, "_request", None) is not None else "a component"
+        return error_response(503, f"{where} does not answer ({type(exc).__name__})")
 
 
 class ScaleRequest(BaseModel):

@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from chaos.controls.lb import LbAdmin
+from chaos.controls.store import StoreUnreachable
 
 log = logging.getLogger("gameday.remediation")
 
@@ -18,10 +19,21 @@ DRAIN_TIMEOUT_SECONDS = 15.0
 
 
 class RemediationError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    """A move refused or only partly made; `errors` names each member that failed."""
+
+    def __init__(self, status: int, message: str, errors: list[dict] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.errors = errors or []
+
+
+def unreachable(exc: StoreUnreachable) -> RemediationError:
+    return RemediationError(
+        503,
+        f"the store could not {exc}",
+        [{"field": f"members.{m}", "message": why} for m, why in exc.failed.items()],
+    )
 
 
 class Remediation:
@@ -145,23 +157,39 @@ class Remediation:
         if leader == target:
             return self._log("move-leader", to=target, note="already the leader")
         http = self.controller.http
-        ids = await _member_ids(http, plan.component(leader).url)
-        response = await http.post(
-            f"{plan.component(leader).url}/v3/maintenance/transfer-leadership",
-            json={"targetID": ids[target]},
-            timeout=10.0,
-        )
+        try:
+            ids = await _member_ids(http, plan.component(leader).url)
+            response = await http.post(
+                f"{plan.component(leader).url}/v3/maintenance/transfer-leadership",
+                json={"targetID": ids[target]},
+                timeout=10.0,
+            )
+        except httpx.HTTPError as exc:
+            raise RemediationError(
+                503,
+                f"the leader {leader} does not answer ({type(exc).__name__}); try again",
+                [{"field": f"members.{leader}", "message": f"unreachable: {exc}"}],
+            ) from None
+        except KeyError:
+            raise RemediationError(409, f"{target} is not a member of the cluster now") from None
         if response.status_code != 200:
             raise RemediationError(502, f"etcd refused the leader move: {response.text[:200]}")
         return self._log("move-leader", frm=leader, to=target)
 
     async def defrag(self) -> dict[str, Any]:
-        await self.controller.store.compact_and_defrag()
-        return self._log("store-defrag")
+        try:
+            members = await self.controller.store.compact_and_defrag()
+        except StoreUnreachable as exc:
+            self._log("store-defrag", members=exc.results)
+            raise unreachable(exc) from None
+        return self._log("store-defrag", members=members)
 
     async def disarm(self) -> dict[str, Any]:
-        await self.controller.store.disarm()
-        return self._log("store-disarm")
+        try:
+            cleared = await self.controller.store.disarm()
+        except StoreUnreachable as exc:
+            raise unreachable(exc) from None
+        return self._log("store-disarm", alarms_cleared=cleared)
 
 
 async def _member_ids(http: httpx.AsyncClient, url: str) -> dict[str, str]:

@@ -91,7 +91,11 @@ class DrillService:
                                       "to start from (`gameday status`)")
             seed = seed if seed is not None else secrets.randbelow(2**31)
             rng = random.Random(seed)
-            incident = pick(difficulty, self._topology(), rng)
+            try:
+                incident = pick(difficulty, self._topology(), rng)
+            except ValueError as exc:  # e.g. scaled down below what the incident needs
+                raise DrillError(409, f"this stack cannot host that {difficulty} incident: "
+                                      f"{exc}; scale up or try another seed") from None
             before = await probes.evaluate(incident.steady_state, self.prometheus.values)
             if not probes.all_hold(before):
                 # Without naming the probes: they would tell the learner where to look.
@@ -126,12 +130,15 @@ class DrillService:
                 drill.faults.append(injected)
                 try:
                     record = await faults.inject(request, rng)
-                except FaultError as exc:
-                    injected.error = exc.message
+                except Exception as exc:  # undo what was set up, then say why, never a 500
+                    message = exc.message if isinstance(exc, FaultError) else (
+                        f"{type(exc).__name__}: {exc}")
+                    injected.error = message
                     drill.state = "finished"
                     await self._revert(drill)
+                    await self._set_proxy_quiet(False)
                     raise DrillError(502, f"the drill could not set up its incident: "
-                                          f"{exc.message}") from None
+                                          f"{message}") from None
                 injected.id, injected.targets = record.id, record.targets
                 injected.applied_at = round(record.created_at - drill.started_at, 3)
                 drill.note(injected.applied_at, "inject",
@@ -303,10 +310,9 @@ class DrillService:
             self.drill.note(self._elapsed(), "abort", "every fault reverted by an abort")
 
     async def _set_proxy_quiet(self, quiet: bool) -> None:
-        try:
-            await self.controller.faults.ctx.proxy.set_quiet(quiet)
-        except Exception as exc:  # the drill goes on; only the proxy's fault metrics show
-            log.warning("could not set the proxy's quiet mode: %s", exc)
+        ctx, runtime = self.controller.faults.ctx, self.controller.runtime
+        await hiding.set_quiet(ctx.proxy, ctx.apps, [s.name for s in runtime.statuses()
+                                                     if s.role == "web"], quiet)
 
     async def _finish(self, reason: str) -> None:
         async with self._lock:
