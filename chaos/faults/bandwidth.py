@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from pydantic import Field
-
 from chaos.faults.network import LinkFault, LinkParams
 from chaos.faults.registry import register
+from chaos.netfaults import schemas
 
 
-class BandwidthParams(LinkParams):
-    bytes_per_s: int = Field(10_000, gt=0, description="Throughput cap per connection")
+class BandwidthParams(LinkParams, schemas.BandwidthParams):
+    pass
 
 
 @register

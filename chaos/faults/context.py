@@ -6,19 +6,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chaos.links import LinkTable
+from chaos.netfaults.control import NetworkControl
 from chaos.runtime.base import Runtime
 
 
-class ProxyControl(Protocol):
-    async def add_fault(
-        self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
-    ) -> None: ...
-
-    async def remove_fault(self, fault_id: str) -> None: ...
-
-    async def clear(self) -> None: ...
-
-    async def set_quiet(self, quiet: bool) -> None: ...
+# The one network-fault interface (fault proxy; iptables in containers under Docker).
+ProxyControl = NetworkControl
 
 
 class AppControl(Protocol):

@@ -4,11 +4,10 @@ from pydantic import Field
 
 from chaos.faults.network import Direction, LinkFault, LinkParams
 from chaos.faults.registry import register
+from chaos.netfaults import schemas
 
 
-class LatencyParams(LinkParams):
-    ms: float = Field(100, ge=0, le=60_000, description="Added delay in milliseconds")
-    jitter_ms: float = Field(0, ge=0, le=60_000, description="Uniform +/- jitter in milliseconds")
+class LatencyParams(LinkParams, schemas.LatencyParams):
     # Like Toxiproxy: delaying responses only adds `ms` once per round trip; "both" adds 2 x ms.
     direction: Direction = Field("downstream", description="upstream, downstream or both")
 

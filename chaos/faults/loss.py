@@ -1,15 +1,12 @@
 from __future__ import annotations
 
-from pydantic import Field
-
 from chaos.faults.network import LinkFault, LinkParams
 from chaos.faults.registry import register
+from chaos.netfaults import schemas
 
 
-class LossParams(LinkParams):
-    probability: float = Field(
-        0.1, gt=0, le=1, description="Probability that a connection or a chunk is reset"
-    )
+class LossParams(LinkParams, schemas.LossParams):
+    pass
 
 
 @register

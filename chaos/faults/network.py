@@ -1,18 +1,26 @@
-"""Shared shape of faults on network links, carried out by the fault proxy."""
+"""Shared shape of faults on network links, carried out by the runtime's network control.
+
+The params of each kind are the proxy's own schemas (chaos/netfaults/schemas.py) plus the
+targeting fields here (`to`, `direction`): one schema, validated once on each side the same way.
+Under Docker, `cut` and `loss` become iptables rules inside the containers (needs the runtime's
+`netns-iptables` capability); everything else is the fault proxy's, on every runtime.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from chaos.faults.base import Fault
+from chaos.netfaults.control import IPTABLES_KINDS, NETNS_IPTABLES
+from chaos.netfaults.schemas import Direction
 
-Direction = Literal["both", "upstream", "downstream"]
+__all__ = ["Direction", "LinkFault", "LinkParams"]
 
 
 class LinkParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     to: str | None = Field(
         None,
         description="Only links to these components: a name, a role (e.g. store) or a "
@@ -35,6 +43,18 @@ class LinkFault(Fault):
     peer_param: ClassVar[str | None] = "to"
     proxy_kind: ClassVar[str]
 
+    @classmethod
+    def support(cls, runtime: str, capabilities: set[str]) -> str | None:
+        reason = super().support(runtime, capabilities)
+        # The Docker runtime's network control carries these kinds with iptables in the
+        # containers' namespaces; it reports the capability only if that really works.
+        iptables = runtime == "docker" and cls.proxy_kind in IPTABLES_KINDS
+        if reason is None and iptables and NETNS_IPTABLES not in capabilities:
+            return (f"the docker runtime lacks {NETNS_IPTABLES} (nsenter + iptables into the "
+                    "containers' network namespaces, which needs pid: host and "
+                    "CAP_NET_ADMIN/CAP_SYS_ADMIN for the controller)")
+        return reason
+
     def link_names(self) -> list[str]:
         others = set(self.peers) if self.peers else None
         links = self.ctx.links.touching(set(self.targets), others)
@@ -51,4 +71,5 @@ class LinkFault(Fault):
         )
 
     async def revert(self) -> None:
+        # One fault, one id: the revert needs nothing but the journal record.
         await self.ctx.proxy.remove_fault(self.id)

@@ -4,6 +4,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chaos.faults.network import LinkFault
 from chaos.faults.registry import register
+from chaos.netfaults.schemas import LinkDirection
 
 
 class PartitionParams(BaseModel):
@@ -25,10 +26,11 @@ class Partition(LinkFault):
     type = "partition"
     summary = "Cut the links between the target and the other side (optionally one way)"
     Params = PartitionParams
+    proxy_kind = "cut"
     mechanisms = {
         "local": "fault proxy",
         "docker": "iptables in the dialler's network namespace (nsenter): outgoing REJECT "
-        "with tcp-reset, incoming DROP",
+        "with tcp-reset, incoming DROP (one way: DROP in the target's sending direction)",
         "fake": "recorded",
     }
 
@@ -41,14 +43,12 @@ class Partition(LinkFault):
         if not self.params.one_way:
             await self.ctx.proxy.add_fault(self.id, "cut", [lk.name for lk in links], "both", {})
             return
-        # One way: swallow what the target sends, whichever side dialled the connection.
-        outbound = [lk.name for lk in links if lk.src in group]
-        inbound = [lk.name for lk in links if lk.dst in group]
-        if outbound:
-            await self.ctx.proxy.add_fault(f"{self.id}/out", "blackhole", outbound, "upstream", {})
-        if inbound:
-            await self.ctx.proxy.add_fault(f"{self.id}/in", "blackhole", inbound, "downstream", {})
+        # One way: one fault whose links each carry the target's sending direction: upstream
+        # on links the target dials, downstream (the answers) on links dialled to it.
+        targets = [
+            LinkDirection(link=lk.name, direction="upstream" if lk.src in group else "downstream")
+            for lk in links
+        ]
+        await self.ctx.proxy.add_fault(self.id, "cut", targets, "both", {})
 
-    async def revert(self) -> None:
-        for fault_id in (self.id, f"{self.id}/out", f"{self.id}/in"):
-            await self.ctx.proxy.remove_fault(fault_id)
+    # revert: LinkFault's, by the one id (idempotent; needs only the journal record).

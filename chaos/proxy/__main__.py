@@ -1,4 +1,7 @@
-"""`python -m chaos.proxy --config links.json --admin-host 127.0.0.1 --admin-port 8701`"""
+"""`python -m chaos.proxy --config links.json --admin-host 127.0.0.1 --admin-port 8701`
+
+The admin token comes from GAMEDAY_ADMIN_TOKEN or the file named by GAMEDAY_ADMIN_TOKEN_FILE.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import uvicorn
 from chaos.proxy.admin import create_app
 from chaos.proxy.config import ProxyConfig
 from chaos.proxy.server import Proxy
+from chaos.proxy.token import read_admin_token
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -23,10 +27,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 async def serve(args: argparse.Namespace) -> None:
+    token = read_admin_token()  # before listening: an unreadable token file stops the start
     proxy = Proxy(ProxyConfig.load(args.config))
     await proxy.start()
     config = uvicorn.Config(
-        create_app(proxy),
+        create_app(proxy, token=token),
         host=args.admin_host,
         port=args.admin_port,
         log_level="warning",

@@ -1,28 +1,33 @@
-"""Admin HTTP API, served by uvicorn on the proxy's own event loop."""
+"""Admin HTTP API, served by uvicorn on the proxy's own event loop.
+
+Reads (`GET /faults`, `/links`, `/peers`, `/metrics`, `/healthz`) are open; every mutating
+call (`POST`/`DELETE /faults`, `PUT /quiet`, `PUT /peers`) needs `Authorization: Bearer
+<token>` with the stack's admin token (chaos/proxy/token.py), else 401. Without a token
+configured, nothing can be changed.
+"""
 
 from __future__ import annotations
 
-import uuid
+import logging
 
-from fastapi import FastAPI, HTTPException, Response
+from fastapi import FastAPI, HTTPException, Path, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
-from chaos.proxy.faults import Direction, Fault
+from chaos.netfaults.schemas import FAULT_ID_PATTERN, FaultSpec
+from chaos.proxy.faults import Fault
 from chaos.proxy.metrics import ProxyCollector
 from chaos.proxy.server import Proxy
+from chaos.proxy.token import bearer_ok
 from chaos.proxy.toxics import TOXICS
 
+log = logging.getLogger("chaos.proxy.admin")
 
-class FaultRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+MUTATING = frozenset({"POST", "PUT", "DELETE", "PATCH"})
 
-    id: str = Field(default_factory=lambda: f"f-{uuid.uuid4().hex[:12]}", min_length=1)
-    kind: str
-    links: list[str] = Field(min_length=1)
-    direction: Direction = "both"
-    params: dict = {}
+
+FaultRequest = FaultSpec  # the one wire shape, shared with the controller side
 
 
 class QuietRequest(BaseModel):
@@ -31,10 +36,36 @@ class QuietRequest(BaseModel):
     quiet: bool
 
 
-def create_app(proxy: Proxy, registry: CollectorRegistry | None = None) -> FastAPI:
+class TokenGuard:
+    """Pure ASGI middleware: a mutating request without the right bearer token gets 401
+    before any routing or body parsing."""
+
+    def __init__(self, app, token: str | None) -> None:
+        self.app = app
+        self.token = token
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] == "http" and scope["method"] in MUTATING:
+            headers = dict(scope.get("headers") or [])
+            raw = headers.get(b"authorization")
+            if not bearer_ok(raw.decode("latin-1") if raw else None, self.token):
+                response = JSONResponse(
+                    {"detail": "authorization: a mutating call needs 'Bearer <admin token>'"},
+                    status_code=401, headers={"WWW-Authenticate": "Bearer"},
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
+def create_app(proxy: Proxy, registry: CollectorRegistry | None = None, *,
+               token: str | None = None) -> FastAPI:
     registry = registry if registry is not None else CollectorRegistry()
     registry.register(ProxyCollector(proxy))
     app = FastAPI(title="gameday fault proxy")
+    app.add_middleware(TokenGuard, token=token)
+    if not token:
+        log.warning("no admin token (GAMEDAY_ADMIN_TOKEN[_FILE]): the admin API is read-only")
     # Every handler is `async def` on purpose: FastAPI runs plain `def` handlers in a thread
     # pool, and the proxy state must only be touched from the event loop that runs it.
 
@@ -54,7 +85,9 @@ def create_app(proxy: Proxy, registry: CollectorRegistry | None = None) -> FastA
     async def add_fault(req: FaultRequest):
         toxic_cls = TOXICS.get(req.kind)
         if toxic_cls is None:
-            raise HTTPException(404, f"unknown fault kind {req.kind!r}; known: {sorted(TOXICS)}")
+            raise HTTPException(
+                404, f"kind: unknown fault kind {req.kind!r}; known: {sorted(TOXICS)}"
+            )
         try:
             params = toxic_cls.Params.model_validate(req.params)
         except ValidationError as exc:
@@ -68,11 +101,17 @@ def create_app(proxy: Proxy, registry: CollectorRegistry | None = None) -> FastA
         proxy.add_fault(fault)
         return fault.to_json()
 
-    @app.delete("/faults/{fault_id}")
-    async def remove_fault(fault_id: str) -> dict:
+    # `:path` so that an id with a slash reaches this handler and is refused by the id
+    # grammar (422), instead of matching no route (a 404 a client could take for "gone").
+    @app.delete("/faults/{fault_id:path}")
+    async def remove_fault(
+        fault_id: str = Path(pattern=FAULT_ID_PATTERN, description="A fault id"),
+    ):
         fault = proxy.remove_fault(fault_id)
         if fault is None:
-            raise HTTPException(404, f"no fault {fault_id!r}")
+            # `fault_id` in the body: the client tells "no such fault" from a wrong route.
+            return JSONResponse({"detail": f"no fault {fault_id!r}", "fault_id": fault_id},
+                                status_code=404)
         return fault.to_json()
 
     @app.delete("/faults")

@@ -127,7 +127,8 @@ class Pipe:
 
     def sync_stages(self, faults: list[Fault]) -> None:
         """Make the stage chain match `faults`, keeping stages of faults that stay."""
-        wanted = [f for f in faults if self.direction in f.directions]
+        name = self.conn.link.name
+        wanted = [f for f in faults if self.direction in f.directions_for(name)]
         current = dict(self.stages)
         kept: list[tuple[Fault, Stage]] = []
         for fault in sorted(wanted, key=lambda f: f.seq):
@@ -232,7 +233,7 @@ class Connection:
         self.up.sync_stages(faults)
         self.down.sync_stages(faults)
         for fault in faults:
-            fault.toxic.on_new_connection(self)
+            fault.toxic.on_new_connection(self, fault.directions_for(link_name))
             if self.closed:
                 return
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Literal
 
+from chaos.netfaults.schemas import Direction, LinkRef, link_directions, links_json
 from chaos.proxy.links import DIRECTIONS, DOWNSTREAM, UPSTREAM
 from chaos.proxy.toxics import Toxic
 
-Direction = Literal["both", "upstream", "downstream"]
+_EXPAND = {"both": DIRECTIONS, "upstream": (UPSTREAM,), "downstream": (DOWNSTREAM,)}
 
 _seq = itertools.count()
 
@@ -19,26 +19,33 @@ _seq = itertools.count()
 class Fault:
     id: str
     kind: str
-    links: list[str]  # exact names or fnmatch globs, matched against logical link names
-    direction: Direction
+    # Exact names or fnmatch globs, matched against logical link names; an entry may carry its
+    # own direction (a one-way partition swallows each link in the target's sending direction).
+    links: list[LinkRef]
+    direction: Direction  # the direction of plain-name entries
     toxic: Toxic
     # Creation order: the stages of several faults on one direction are chained in this order.
     seq: int = field(default_factory=lambda: next(_seq))
 
-    def matches(self, link_name: str) -> bool:
-        return any(fnmatchcase(link_name, pattern) for pattern in self.links)
+    def __post_init__(self) -> None:
+        self._patterns = link_directions(self.links, self.direction)
 
-    @property
-    def directions(self) -> tuple[str, ...]:
-        return {"both": DIRECTIONS, "upstream": (UPSTREAM,), "downstream": (DOWNSTREAM,)}[
-            self.direction
-        ]
+    def matches(self, link_name: str) -> bool:
+        return any(fnmatchcase(link_name, pattern) for pattern, _ in self._patterns)
+
+    def directions_for(self, link_name: str) -> tuple[str, ...]:
+        """The directions this fault acts on for one link (union over matching entries)."""
+        found: set[str] = set()
+        for pattern, direction in self._patterns:
+            if fnmatchcase(link_name, pattern):
+                found.update(_EXPAND[direction])
+        return tuple(d for d in DIRECTIONS if d in found)
 
     def to_json(self) -> dict:
         return {
             "id": self.id,
             "kind": self.kind,
-            "links": self.links,
+            "links": links_json(self.links),
             "direction": self.direction,
             "params": self.toxic.params.model_dump(),
         }

@@ -75,7 +75,7 @@ class Proxy:
                 continue
             for conn in list(link.connections):
                 if hit:
-                    fault.toxic.on_existing_connection(conn)
+                    fault.toxic.on_existing_connection(conn, fault.directions_for(link.name))
                 conn.refresh_faults()
 
     def remove_fault(self, fault_id: str) -> Fault | None:

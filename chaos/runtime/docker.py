@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from chaos.netfaults.control import NETNS_IPTABLES, NetworkControl
 from chaos.runtime.base import ProcessState
-from chaos.runtime.docker_net import NetControl
+from chaos.runtime.docker_net import IptablesNetwork, NetControl, probe_netns_iptables
 from chaos.runtime.exits import ExitKind, ExitReason
 from chaos.runtime.supervision import STOPPED, Supervision, Supervisor, Unit
 from chaos.stack.plan import StackPlan
@@ -100,22 +101,31 @@ class DockerRuntime(Supervisor[Container]):
         self._last_poll = 0.0
         self._netem = netem_available()
         self._nsenter = nsenter_available()
+        self._netns_ok = False
         self.refresh()
 
     # -- the interface -----------------------------------------------------------------------
 
     def capabilities(self) -> set[str]:
         caps = {"signals", "proxy", "env-redeploy", "app-admin", "store-admin"}
-        if self._nsenter:
-            caps.add("iptables")
+        if self._netns_iptables():
+            caps.add(NETNS_IPTABLES)  # partition and loss need it (chaos/faults/network.py)
         if self._netem:
             caps.add("netem")
         return caps
 
-    def network_control(self, proxy) -> NetControl:
+    def _netns_iptables(self) -> bool:
+        """nsenter + iptables really work inside a running container (probed once it works;
+        asked again while no container runs or the probe fails)."""
+        if not self._netns_ok and self._nsenter:
+            pid = next((p for n in self.running_names() if (p := self.pid_of(n))), None)
+            self._netns_ok = pid is not None and probe_netns_iptables(pid)
+        return self._netns_ok
+
+    def network_control(self, proxy: NetworkControl) -> NetworkControl:
         """Wraps the fault-proxy client so partition and loss become iptables rules."""
-        self.net = NetControl(proxy, pid_of=self.pid_of, ip_of=self.ip_of,
-                              names=self.running_names)
+        self.net = IptablesNetwork(proxy, pid_of=self.pid_of, ip_of=self.ip_of,
+                                   names=self.running_names)
         return self.net
 
     async def start(self, name: str) -> None:

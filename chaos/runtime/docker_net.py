@@ -21,6 +21,10 @@ Rules live in two chains, GAMEDAY-IN and GAMEDAY-OUT, jumped to first from INPUT
 each rule carries the comment `gd:<fault id>`, so one fault's rules can be removed without a
 record of where they went (after a controller crash) and a blanket cleanup flushes the chains.
 Latency, bandwidth and blackhole stay on the fault proxy, exactly as in the local runtime.
+
+The runtime reports the `netns-iptables` capability only when `probe_netns_iptables()` could
+list iptables inside a namespace other than its own; without it the catalog marks partition
+and loss unsupported on this runtime instead of failing them at apply time.
 """
 
 from __future__ import annotations
@@ -34,11 +38,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from chaos.netfaults.control import IPTABLES_KINDS, NetworkControl
+from chaos.netfaults.schemas import Direction, LinkRef, link_directions
 from chaos.runtime.docker_plan import link_address
 
 log = logging.getLogger("gameday.docker.net")
 
-IPTABLES_KINDS = ("cut", "loss")
+__all__ = ["IPTABLES_KINDS", "IptablesNetwork", "NetControl", "probe_netns_iptables"]
 CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
 
 
@@ -80,8 +86,10 @@ def link_rules(fault_id: str, kind: str, ip: str, port: int, direction: str,
     # A cut resets the dialler's connections when it sends, as the proxy's `cut` does and as a
     # router answering "unreachable" would: clients fail over at once instead of hanging
     # until their timeouts (which would also fail HAProxy's 400 ms readiness checks of web
-    # instances that merely *prefer* the cut member). What comes back is dropped.
-    out_target = "REJECT --reject-with tcp-reset" if kind == "cut" else "DROP"
+    # instances that merely *prefer* the cut member). What comes back is dropped. A one-way
+    # cut only drops what is sent that way, as the proxy's one-way `cut` swallows it.
+    out_target = ("REJECT --reject-with tcp-reset" if kind == "cut" and direction == "both"
+                  else "DROP")
     rules = []
     if direction in ("both", "upstream"):
         rules.append(Rule(CHAIN_OUT, f"-p tcp -d {ip} --dport {port} {match}{tag} -j {out_target}"))
@@ -131,10 +139,20 @@ def run_in_netns(pid: int, script: str, timeout: float = 10.0) -> subprocess.Com
     )
 
 
-class NetControl:
-    """The fault context's `proxy` under Docker: iptables for cut/loss, the proxy for the rest."""
+def probe_netns_iptables(pid: int) -> bool:
+    """True if iptables can be listed inside the network namespace of host pid `pid` (one
+    that is not ours): nsenter works, we may enter, and iptables runs there."""
+    try:
+        result = run_in_netns(pid, f"{iptables()} -w -L -n >/dev/null", timeout=5.0)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return result.returncode == 0
 
-    def __init__(self, proxy, pid_of: Callable[[str], int | None],
+
+class IptablesNetwork(NetworkControl):
+    """The Docker runtime's network control: iptables for cut/loss, the proxy for the rest."""
+
+    def __init__(self, proxy: NetworkControl, pid_of: Callable[[str], int | None],
                  ip_of: Callable[[str], str | None], names: Callable[[], list[str]]) -> None:
         self.proxy = proxy
         self.pid_of = pid_of
@@ -143,31 +161,27 @@ class NetControl:
         # fault id -> container -> rules, to re-apply after a container restarts (new netns).
         self.applied: dict[str, dict[str, list[Rule]]] = {}
 
-    def __getattr__(self, name: str):
-        # Anything else the fault context asks of the proxy (e.g. set_quiet) is the proxy's.
-        return getattr(self.__dict__["proxy"], name)
-
     @staticmethod
-    def uses_iptables(fault_id: str, kind: str) -> bool:
-        # A one-way partition asks for "blackhole" with ids <fault>/out and <fault>/in: it is
-        # still a partition, so it is dropped by the kernel too.
-        one_way_partition = kind == "blackhole" and fault_id.endswith(("/out", "/in"))
-        return kind in IPTABLES_KINDS or one_way_partition
+    def uses_iptables(kind: str) -> bool:
+        return kind in IPTABLES_KINDS
 
-    async def add_fault(self, fault_id: str, kind: str, links: list[str], direction: str,
-                        params: dict[str, Any]) -> None:
-        if not self.uses_iptables(fault_id, kind):
+    async def set_quiet(self, quiet: bool) -> None:
+        await self.proxy.set_quiet(quiet)
+
+    async def add_fault(self, fault_id: str, kind: str, links: list[LinkRef],
+                        direction: Direction, params: dict[str, Any]) -> None:
+        if not self.uses_iptables(kind):
             await self.proxy.add_fault(fault_id, kind, links, direction, params)
             return
         per_container: dict[str, list[Rule]] = {}
-        for link in links:
+        for link, link_direction in link_directions(links, direction):
             src = link.split("->")[0]
             host, port = link_address(link)
             ip = await asyncio.to_thread(self.ip_of, host)
             if not ip:
                 raise RuntimeError(f"no address for {host}: is it running?")
             per_container.setdefault(src, []).extend(
-                link_rules(fault_id, kind, ip, port, direction, params))
+                link_rules(fault_id, kind, ip, port, link_direction, params))
         self.applied[fault_id] = per_container
         results = await asyncio.gather(
             *(asyncio.to_thread(self._apply, name, rules) for name, rules in per_container.items()),
@@ -192,7 +206,7 @@ class NetControl:
         self.applied.pop(fault_id, None)
         # Look everywhere: after a controller crash nobody remembers where the rules went.
         names = self.names()
-        script = " ; ".join(remove_script(f) for f in (fault_id,))
+        script = remove_script(fault_id)
         results = await asyncio.gather(
             *(asyncio.to_thread(self._run, n, script) for n in names), return_exceptions=True
         )
@@ -235,3 +249,6 @@ class NetControl:
         ipt = iptables()
         result = run_in_netns(pid, f"{ipt} -w -S {CHAIN_IN} ; {ipt} -w -S {CHAIN_OUT}")
         return [line for line in result.stdout.splitlines() if "gd:" in line]
+
+
+NetControl = IptablesNetwork  # the former name, kept for callers and tests

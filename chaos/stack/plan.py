@@ -154,7 +154,8 @@ def build_plan(settings: Settings) -> StackPlan:
                 "--admin-port",
                 str(proxy_admin),
             ],
-            env=dict(marker),
+            # Its admin API refuses mutating calls without the stack's token.
+            env={**marker, "GAMEDAY_ADMIN_TOKEN": admin_token},
             ports={"admin": proxy_admin},
             url=_url(host, proxy_admin),
             health_url=_url(host, proxy_admin, "/healthz"),

@@ -6,26 +6,50 @@ from typing import Any
 
 from chaos.faults.context import FaultContext
 from chaos.links import LinkTable
+from chaos.netfaults.control import NetworkControl
+from chaos.netfaults.schemas import (
+    PARAMS,
+    Direction,
+    FaultSpec,
+    LinkRef,
+    check_fault_id,
+    links_json,
+)
 from chaos.runtime.fake import FakeRuntime
 
 
-class FakeProxy:
+class FakeProxy(NetworkControl):
+    """The fault proxy's contract without the proxy: refuses what `chaos.proxy` refuses (same
+    id grammar, same kinds, same params schemas) and keeps its fault table in the shape of the
+    proxy's `GET /faults`. Held to that by tests/chaos/contracts/test_proxy_contract.py."""
+
     def __init__(self) -> None:
+        # fault id -> {"id", "kind", "links", "direction", "params"}, as `GET /faults` shows it.
         self.faults: dict[str, dict[str, Any]] = {}
         self.fail_removals = 0
         self.quiet = False
 
     async def add_fault(
-        self, fault_id: str, kind: str, links: list[str], direction: str, params: dict[str, Any]
+        self, fault_id: str, kind: str, links: list[LinkRef], direction: Direction,
+        params: dict[str, Any],
     ) -> None:
-        self.faults[fault_id] = {
-            "kind": kind,
-            "links": links,
-            "direction": direction,
-            "params": params,
+        spec = FaultSpec.model_validate(
+            {"id": fault_id, "kind": kind, "links": links_json(links), "direction": direction,
+             "params": params}
+        )
+        if spec.kind not in PARAMS:
+            raise ValueError(f"kind: unknown fault kind {spec.kind!r}; known: {sorted(PARAMS)}")
+        checked = PARAMS[spec.kind].model_validate(spec.params)
+        self.faults[spec.id] = {
+            "id": spec.id,
+            "kind": spec.kind,
+            "links": links_json(spec.links),
+            "direction": spec.direction,
+            "params": checked.model_dump(),
         }
 
     async def remove_fault(self, fault_id: str) -> None:
+        check_fault_id(fault_id)
         if self.fail_removals:
             self.fail_removals -= 1
             raise ConnectionError("proxy unreachable")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from chaos.runtime import docker_net
+from chaos.netfaults.schemas import LinkDirection
 from chaos.runtime.docker_net import CHAIN_IN, CHAIN_OUT, NetControl, Rule, link_rules
 
 
@@ -76,9 +77,19 @@ async def test_latency_stays_on_the_proxy(net):
     assert net.ran == []
 
 
-async def test_one_way_partition_is_iptables_but_blackhole_fault_is_proxy(net):
-    assert NetControl.uses_iptables("f-5/out", "blackhole")
-    assert not NetControl.uses_iptables("f-5", "blackhole")
+async def test_one_way_partition_is_one_cut_with_per_link_directions(net):
+    links = [LinkDirection(link="store-1->store-2", direction="upstream"),
+             LinkDirection(link="store-2->store-1", direction="downstream")]
+    await net.add_fault("f-5", "cut", links, "both", {})
+    assert net.proxy.calls == []
+    rules = net.applied["f-5"]
+    # store-1's own sends are dropped in its namespace; its answers to store-2 in store-2's.
+    assert rules["store-1"] == [Rule(CHAIN_OUT, "-p tcp -d 10.0.0.9 --dport 12002 -m comment "
+                                                "--comment gd:f-5 -j DROP")]
+    assert rules["store-2"] == [Rule(CHAIN_IN, "-p tcp -s 10.0.0.9 --sport 12001 -m comment "
+                                               "--comment gd:f-5 -j DROP")]
+    assert {pid for pid, _ in net.ran} == {101, 102}
+    assert not NetControl.uses_iptables("blackhole")
 
 
 async def test_remove_looks_in_every_running_container_and_the_proxy(net):

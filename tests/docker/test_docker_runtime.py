@@ -103,6 +103,7 @@ class FakeEngine:
 def runtime(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(docker_runtime, "netem_available", lambda: False)
     monkeypatch.setattr(docker_runtime, "nsenter_available", lambda: True)
+    monkeypatch.setattr(docker_runtime, "probe_netns_iptables", lambda pid: True)
     plan = build_compose_plan(tmp_path, admin_token="t")
     engine = FakeEngine(plan.names())
 
@@ -131,7 +132,7 @@ async def supervise(rt: DockerRuntime, seconds: float) -> None:
 async def test_statuses_and_capabilities(runtime):
     assert {s.name for s in runtime.statuses()} == set(runtime.plan.names())
     assert all(s.state is ProcessState.running for s in runtime.statuses())
-    assert "iptables" in runtime.capabilities() and "netem" not in runtime.capabilities()
+    assert "netns-iptables" in runtime.capabilities() and "netem" not in runtime.capabilities()
 
 
 async def test_kill_is_followed_by_a_restart(runtime):

@@ -10,17 +10,13 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from chaos.netfaults.schemas import BandwidthParams
 from chaos.proxy.toxics.base import Stage, Toxic, register
 
 _SLICE_S = 0.05
 _MAX_SLICE = 64 * 1024
 
 
-class BandwidthParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    bytes_per_s: int = Field(gt=0)
 
 
 class BandwidthStage(Stage):
@@ -68,7 +64,6 @@ class BandwidthStage(Stage):
 @register
 class Bandwidth(Toxic):
     kind = "bandwidth"
-    Params = BandwidthParams
 
     def new_stage(self, conn, pipe) -> Stage:
         return BandwidthStage(conn, pipe, self.params)

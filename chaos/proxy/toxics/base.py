@@ -14,14 +14,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from chaos.netfaults.schemas import PARAMS
 
 if TYPE_CHECKING:
     from chaos.proxy.connection import Connection, Pipe
-
-
-class NoParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class Stage:
@@ -58,15 +56,17 @@ class Toxic:
     """Base of every fault kind; subclasses set `kind`, `Params` and override hooks."""
 
     kind: ClassVar[str]
-    Params: ClassVar[type[BaseModel]] = NoParams
+    # Always the shared schema of this kind (chaos/netfaults/schemas.py), set on register.
+    Params: ClassVar[type[BaseModel]]
 
     def __init__(self, params: BaseModel) -> None:
         self.params = params
 
-    def on_new_connection(self, conn: Connection) -> None:
-        """A connection appeared on a faulted link (before any byte is forwarded)."""
+    def on_new_connection(self, conn: Connection, directions: tuple[str, ...]) -> None:
+        """A connection appeared on a faulted link (before any byte is forwarded);
+        `directions` are the ones this fault covers on that link."""
 
-    def on_existing_connection(self, conn: Connection) -> None:
+    def on_existing_connection(self, conn: Connection, directions: tuple[str, ...]) -> None:
         """The fault was just applied and `conn` was already open on a matching link."""
 
     def new_stage(self, conn: Connection, pipe: Pipe) -> Stage | None:
@@ -78,6 +78,8 @@ TOXICS: dict[str, type[Toxic]] = {}
 
 
 def register(cls: type[Toxic]) -> type[Toxic]:
-    """Class decorator: make a fault kind available by its `kind` name."""
+    """Class decorator: make a fault kind available by its `kind` name, validated against
+    the one params schema the controller's catalog uses too."""
+    cls.Params = PARAMS[cls.kind]
     TOXICS[cls.kind] = cls
     return cls

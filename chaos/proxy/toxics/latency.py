@@ -11,8 +11,7 @@ import asyncio
 import random
 from collections import deque
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from chaos.netfaults.schemas import LatencyParams
 from chaos.proxy.toxics.base import Stage, Toxic, register
 
 # Timers may fire a hair early (libuv rounds to milliseconds); treat that as on time rather
@@ -20,10 +19,6 @@ from chaos.proxy.toxics.base import Stage, Toxic, register
 _EARLY_OK_S = 0.0002
 
 
-class LatencyParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    ms: float = Field(ge=0)
-    jitter_ms: float = Field(default=0, ge=0)
 
 
 class LatencyStage(Stage):
@@ -70,7 +65,6 @@ class LatencyStage(Stage):
 @register
 class Latency(Toxic):
     kind = "latency"
-    Params = LatencyParams
 
     def new_stage(self, conn, pipe) -> Stage:
         return LatencyStage(conn, pipe, self.params)

@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import random
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from chaos.proxy.toxics.base import Stage, Toxic, register
-
-
-class LossParams(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    probability: float = Field(ge=0, le=1)
 
 
 class LossStage(Stage):
@@ -33,9 +26,8 @@ class LossStage(Stage):
 @register
 class Loss(Toxic):
     kind = "loss"
-    Params = LossParams
 
-    def on_new_connection(self, conn) -> None:
+    def on_new_connection(self, conn, directions) -> None:
         if random.random() < self.params.probability:
             conn.reset()
 

@@ -66,14 +66,13 @@ async def test_one_way_partition_swallows_only_what_the_target_sends(tmp_path):
     record = await manager.inject(
         FaultRequest(type="partition", target="store-1", params={"to": "store", "one_way": True})
     )
-    out, inbound = ctx.proxy.faults[f"{record.id}/out"], ctx.proxy.faults[f"{record.id}/in"]
-    assert out["direction"] == "upstream" and set(out["links"]) == {
-        "store-1->store-2",
-        "store-1->store-3",
-    }
-    assert inbound["direction"] == "downstream" and set(inbound["links"]) == {
-        "store-2->store-1",
-        "store-3->store-1",
+    (fault,) = ctx.proxy.faults.values()  # one fault, one id: its revert needs only that
+    assert fault["id"] == record.id and fault["kind"] == "cut"
+    assert {(x["link"], x["direction"]) for x in fault["links"]} == {
+        ("store-1->store-2", "upstream"),
+        ("store-1->store-3", "upstream"),
+        ("store-2->store-1", "downstream"),
+        ("store-3->store-1", "downstream"),
     }
     await manager.abort()
     assert ctx.proxy.faults == {}

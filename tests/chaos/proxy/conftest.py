@@ -15,6 +15,7 @@ from chaos.proxy.admin import create_app
 from chaos.proxy.config import ProxyConfig
 from chaos.proxy.server import Proxy
 from tests.chaos.proxy.proxy_harness import TIMEOUT, EchoServer, free_port
+from tests.chaos.proxy.real_proxy import TOKEN
 
 
 def pytest_asyncio_loop_factories(config, item):
@@ -80,9 +81,10 @@ async def start_proxy() -> AsyncIterator[StartProxy]:
         config = ProxyConfig.model_validate({"links": links, "peer_ids": peer_ids or {}})
         proxy = Proxy(config)
         await proxy.start()
-        app = create_app(proxy, CollectorRegistry())
+        app = create_app(proxy, CollectorRegistry(), token=TOKEN)
         admin = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://proxy", timeout=TIMEOUT
+            transport=httpx.ASGITransport(app=app), base_url="http://proxy", timeout=TIMEOUT,
+            headers={"Authorization": f"Bearer {TOKEN}"},
         )
         running = RunningProxy(proxy, admin, ports)
         started.append(running)

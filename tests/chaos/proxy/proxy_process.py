@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import subprocess
 import sys
 import time
@@ -13,6 +14,7 @@ from pathlib import Path
 import httpx
 
 from tests.chaos.proxy.proxy_harness import free_port
+from tests.chaos.proxy.real_proxy import TOKEN
 
 
 def wait_until(check: Callable[[], object], timeout: float, what: str, every: float = 0.1):
@@ -43,8 +45,13 @@ def stop_process(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def proxy_process(tmp: Path, config: dict) -> Iterator[httpx.Client]:
-    """Start the proxy CLI; yield an admin client; always stop it."""
+def proxy_process(tmp: Path, config: dict, env: dict[str, str] | None = None,
+                  token: str | None = TOKEN) -> Iterator[httpx.Client]:
+    """Start the proxy CLI (its admin token from `env`, by default GAMEDAY_ADMIN_TOKEN=TOKEN);
+    yield an admin client sending `token`; always stop it."""
+    if env is None:
+        env = {"GAMEDAY_ADMIN_TOKEN": TOKEN}
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("GAMEDAY_ADMIN_TOKEN")}
     config_path = tmp / "links.json"
     config_path.write_text(json.dumps(config))
     admin_port = free_port()
@@ -52,9 +59,10 @@ def proxy_process(tmp: Path, config: dict) -> Iterator[httpx.Client]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "chaos.proxy", "--config", str(config_path),
          "--admin-host", "127.0.0.1", "--admin-port", str(admin_port)],
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env={**child_env, **env},
     )  # fmt: skip
-    admin = httpx.Client(base_url=f"http://127.0.0.1:{admin_port}", timeout=5)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    admin = httpx.Client(base_url=f"http://127.0.0.1:{admin_port}", timeout=5, headers=headers)
     try:
         wait_until(lambda: proc.poll() is None and admin.get("/healthz").is_success, 10,
                    "proxy admin API")  # fmt: skip

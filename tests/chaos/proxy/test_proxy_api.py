@@ -19,7 +19,8 @@ async def test_bad_params_are_422_naming_the_field(start_proxy):
     cases = [
         ("latency", {"ms": -1}, ["body", "params", "ms"]),
         ("latency", {"ms": 1, "jitter_ms": -2}, ["body", "params", "jitter_ms"]),
-        ("latency", {}, ["body", "params", "ms"]),
+        ("latency", {"ms": 60_001}, ["body", "params", "ms"]),
+        ("latency", {"ms": "soon"}, ["body", "params", "ms"]),
         ("loss", {"probability": 1.5}, ["body", "params", "probability"]),
         ("bandwidth", {"bytes_per_s": 0}, ["body", "params", "bytes_per_s"]),
         ("cut", {"surprise": 1}, ["body", "params", "surprise"]),
