@@ -17,6 +17,7 @@ from chaos.controls.apps import AppAdminClient
 from chaos.controls.disk import DiskThrottle
 from chaos.controls.proxy import ProxyClient
 from chaos.controls.store import StoreAdmin
+from chaos.drills import hiding
 from chaos.drills.service import DrillService
 from chaos.faults.context import FaultContext
 from chaos.journal import Journal
@@ -177,9 +178,11 @@ class Controller:
             await self.runtime.resume(name)
         try:
             await self.proxy.clear()
-            await self.proxy.set_quiet(False)  # a drill that died with its controller
         except httpx.HTTPError as exc:
             log.warning("could not clear proxy faults: %s", exc)
+        # A drill that died with its controller left the proxy and the web instances quiet.
+        webs = [n for n in self.adopted if self.plan.component(n).role == "web"]
+        await hiding.set_quiet(self.proxy, self.apps, webs, False)
 
     async def _wait_group_healthy(self, group: int, timeout: float = GROUP_TIMEOUT_SECONDS) -> None:
         names = [c.name for c in self.enabled_specs() if c.start_group == group]

@@ -9,7 +9,6 @@ from chaos.links import LinkTable
 from chaos.netfaults.control import NetworkControl
 from chaos.runtime.base import Runtime
 
-
 # The one network-fault interface (fault proxy; iptables in containers under Docker).
 ProxyControl = NetworkControl
 
@@ -37,6 +36,18 @@ class StoreControl(Protocol):
     async def unfill(self, fault_id: str) -> None: ...
 
 
+class DiskControl(Protocol):
+    """Caps a component's block-I/O writes (slow-disk); chaos/controls/disk.py."""
+
+    def unavailable_reason(self) -> str | None: ...
+
+    async def throttle(
+        self, member: str, fault_id: str, write_bps: int, write_iops: int
+    ) -> dict[str, Any]: ...
+
+    async def unthrottle(self, member: str, fault_id: str) -> None: ...
+
+
 @dataclass
 class FaultContext:
     runtime: Runtime
@@ -44,3 +55,4 @@ class FaultContext:
     proxy: ProxyControl
     apps: AppControl
     store: StoreControl
+    disk: DiskControl | None = None

@@ -65,6 +65,7 @@ class FakeProxy(NetworkControl):
 class FakeApps:
     def __init__(self) -> None:
         self.faults: dict[tuple[str, str], dict[str, Any]] = {}
+        self.quiet: set[str] = set()  # instances exporting no fault metrics (drills)
 
     async def add_fault(
         self,
@@ -87,6 +88,9 @@ class FakeApps:
         for key in [k for k in self.faults if k[0] == component]:
             del self.faults[key]
 
+    async def set_quiet(self, component: str, quiet: bool) -> None:
+        (self.quiet.add if quiet else self.quiet.discard)(component)
+
 
 class FakeStore:
     def __init__(self) -> None:
@@ -98,6 +102,29 @@ class FakeStore:
 
     async def unfill(self, fault_id: str) -> None:
         self.filled.pop(fault_id, None)
+
+
+class FakeDisk:
+    """Keeps DiskThrottle's contract: caps per member and fault, unthrottle idempotent, a
+    member that is not running cannot be slowed."""
+
+    def __init__(self, runtime: FakeRuntime | None = None) -> None:
+        self.runtime = runtime
+        self.caps: dict[tuple[str, str], tuple[int, int]] = {}
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    async def throttle(
+        self, member: str, fault_id: str, write_bps: int, write_iops: int
+    ) -> dict[str, Any]:
+        if self.runtime is not None and not self.runtime.status(member).pid:
+            raise RuntimeError(f"{member} is not running: no process to slow")
+        self.caps[(member, fault_id)] = (write_bps, write_iops)
+        return {"cgroup": f"fake/{member}", "devices": ["254:0"], "pids": []}
+
+    async def unthrottle(self, member: str, fault_id: str) -> None:
+        self.caps.pop((member, fault_id), None)
 
 
 STACK = {
@@ -124,4 +151,5 @@ def fake_context(runtime: FakeRuntime | None = None) -> FaultContext:
         proxy=FakeProxy(),
         apps=FakeApps(),
         store=FakeStore(),
+        disk=FakeDisk(runtime),
     )
