@@ -1,0 +1,143 @@
+"""What every figure module shares: the Figure record, wrk, percentiles, the clock."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+LUA = Path(__file__).resolve().parent / "lua"
+
+
+@dataclass
+class Figure:
+    """One measured figure. ``baseline`` names the figure it is compared with, if any."""
+
+    group: str
+    name: str
+    value: float
+    unit: str
+    detail: dict[str, Any] = field(default_factory=dict)
+    baseline: str | None = None
+    goal: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class WrkMissing(RuntimeError):
+    pass
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100), by linear interpolation; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def p50_p95(samples: list[float]) -> dict[str, float]:
+    return {
+        "p50": percentile(samples, 50),
+        "p95": percentile(samples, 95),
+        "max": max(samples) if samples else float("nan"),
+        "n": len(samples),
+    }
+
+
+def wrk(
+    url: str,
+    seconds: float,
+    connections: int = 32,
+    script: str | None = None,
+    env: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """One wrk run (one thread: on two cores more threads only steal CPU from the servers)."""
+    binary = shutil.which("wrk")
+    if binary is None:
+        raise WrkMissing("wrk is not installed (apt-get install wrk)")
+    argv = [binary, "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency"]
+    if script:
+        argv += ["-s", str(LUA / script)]
+    output = subprocess.run(
+        [*argv, url],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 30,
+        env={**os.environ, **(env or {})},
+    ).stdout
+    return parse_wrk(output)
+
+
+def parse_wrk(output: str) -> dict[str, float]:
+    """Requests/s, p50/p99 in ms and errors (non-2xx/3xx plus socket errors) from wrk's text."""
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if rate is None:
+        raise ValueError(f"not wrk output: {output[:200]!r}")
+    errors = 0
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    if non_2xx:
+        errors += int(non_2xx.group(1))
+    socket_errors = re.search(r"Socket errors: (.*)", output)
+    if socket_errors:
+        errors += sum(int(n) for n in re.findall(r"\d+", socket_errors.group(1)))
+    total = re.search(r"(\d+) requests in", output)
+    return {
+        "rps": float(rate.group(1)),
+        "p50_ms": _wrk_percentile(output, "50"),
+        "p99_ms": _wrk_percentile(output, "99"),
+        "errors": errors,
+        "requests": int(total.group(1)) if total else 0,
+    }
+
+
+def _wrk_percentile(output: str, percent: str) -> float:
+    match = re.search(rf"^\s+{percent}(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    if not match:
+        return float("nan")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)]
+    return float(match.group(1)) * scale
+
+
+def paced_wrk(url: str, rate: float, seconds: float, **extra_env: str) -> dict[str, float]:
+    """wrk held near ``rate`` req/s: 16 connections, each pausing between its requests."""
+    connections = 16
+    delay_ms = max(1, round(connections * 1000 / max(rate, 1)))
+    env = {"PACE_DELAY_MS": str(delay_ms), **extra_env}
+    result = wrk(url, seconds, connections=connections, script="paced.lua", env=env)
+    result["offered_rps"] = connections * 1000 / delay_ms
+    return result
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.02) -> float | None:
+    """Seconds until predicate() was true (polling), or None on timeout."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        try:
+            if predicate():
+                return time.monotonic() - started
+        except Exception:  # noqa: BLE001 - a component down mid-measurement: keep polling
+            pass
+        time.sleep(interval)
+    return None
+
+
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def mean(values: list[float]) -> float:
+    return statistics.fmean(values) if values else float("nan")

@@ -1,0 +1,124 @@
+"""What the stack costs at rest and at the default load, per component, and what the load
+generator itself can offer.
+
+CPU is the growth of user+system time (psutil) of each component's process tree over the
+window, as a percentage of one core; RSS is the tree's resident memory at the end. The
+controller (`gameday`'s own process) is a component too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import psutil
+
+from bench.common import Figure
+from bench.stack import BenchStack
+
+GROUP = "resources"
+
+
+def _tree(pid: int, others: set[int]) -> list[psutil.Process]:
+    """The process and its descendants, stopping at other components (the controller is
+    every local component's parent: its tree must not count them again)."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.Error:
+        return []
+    tree, pending = [root], [root]
+    while pending:
+        try:
+            children = pending.pop().children()
+        except psutil.Error:
+            continue
+        for child in children:
+            if child.pid not in others:
+                tree.append(child)
+                pending.append(child)
+    return tree
+
+
+def _cpu_seconds(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for process in processes:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def _rss_mb(processes: list[psutil.Process]) -> float:
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_info().rss
+    return total / 2**20
+
+
+def sample(pids: dict[str, int], seconds: float) -> dict[str, dict[str, float]]:
+    """Per component: CPU % of one core over ``seconds`` and RSS MB at the end."""
+    every = set(pids.values())
+    trees = {name: _tree(pid, every - {pid}) for name, pid in pids.items()}
+    before = {name: _cpu_seconds(tree) for name, tree in trees.items()}
+    started = time.monotonic()
+    time.sleep(seconds)
+    elapsed = time.monotonic() - started
+    usage = {}
+    for name, tree in trees.items():
+        cpu = (_cpu_seconds(tree) - before[name]) / elapsed * 100
+        usage[name] = {"cpu_pct": round(cpu, 1), "rss_mb": round(_rss_mb(tree), 1)}
+    return usage
+
+
+def _totals(usage: dict[str, dict[str, float]]) -> tuple[float, float]:
+    return (
+        round(sum(u["cpu_pct"] for u in usage.values()), 1),
+        round(sum(u["rss_mb"] for u in usage.values()), 1),
+    )
+
+
+def stack_usage(stack: BenchStack, seconds: float, default_rate: float) -> list[Figure]:
+    figures = []
+    for label, rate in (("idle (load 0 req/s)", 0.0), (f"at {default_rate:g} req/s", default_rate)):
+        stack.set_load(rate)
+        time.sleep(2)  # let the change settle
+        usage = sample(stack.pids(), seconds)
+        cpu, rss = _totals(usage)
+        by_role = {name: u for name, u in sorted(usage.items(), key=lambda kv: -kv[1]["cpu_pct"])}
+        figures.append(Figure(GROUP, f"whole stack CPU, {label}", cpu, "% of one core",
+                              {"per_component": by_role, "seconds": seconds},
+                              goal="<= 30%" if rate else ""))
+        figures.append(Figure(GROUP, f"whole stack RSS, {label}", rss, "MB",
+                              goal="<= 600 MB" if rate else ""))
+    stack.set_load(default_rate)
+    return figures
+
+
+def _frontend_requests(stack: BenchStack) -> float:
+    text = stack.http.get(stack.component("lb")["metrics_url"]).text
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("haproxy_frontend_http_requests_total{") and 'proxy="api"' in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def loadgen_capacity(stack: BenchStack, seconds: float, default_rate: float) -> Figure:
+    """Ask the load generator for far more than it can send; count what reaches HAProxy."""
+    asked = 5000.0
+    stack.set_load(asked)
+    time.sleep(3)  # ramp
+    before, started = _frontend_requests(stack), time.monotonic()
+    usage = sample({"loadgen": stack.pids()["loadgen"]}, seconds)
+    arrived = (_frontend_requests(stack) - before) / (time.monotonic() - started)
+    stack.set_load(default_rate)
+    return Figure(GROUP, "load generator capacity (req/s reaching HAProxy)", round(arrived),
+                  "req/s", {"asked_rps": asked, "loadgen": usage["loadgen"]})
+
+
+def measure(stack: BenchStack, seconds: float = 20.0, default_rate: float = 20.0) -> list[Figure]:
+    return [*stack_usage(stack, seconds, default_rate),
+            loadgen_capacity(stack, min(seconds, 10.0), default_rate)]

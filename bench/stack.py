@@ -1,0 +1,166 @@
+"""The bench's own stack: `gameday up` on free ports in a temp state dir, always torn down.
+
+Also starts extra web instances outside the stack (same code, other settings) for the
+figures that compare settings side by side, and stops them with the stack.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from chaos.cli.client import ControllerClient
+from chaos.state import StateDir
+from services.web.local_etcd import free_port
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class BenchStack:
+    def __init__(self, rate: float = 20.0) -> None:
+        self.rate = rate
+        self.root = Path(tempfile.mkdtemp(prefix="gameday-bench-"))
+        self.env = {**os.environ, "GAMEDAY_STATE_DIR": str(self.root), "GAMEDAY_PORTS": "free"}
+        self.http = httpx.Client(timeout=5.0, trust_env=False)
+        self._extra: list[subprocess.Popen] = []
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    def cli(self, *args: str, timeout: float = 240, check: bool = True) -> str:
+        result = subprocess.run(
+            [sys.executable, "-m", "chaos.cli", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=REPO,
+        )
+        if check and result.returncode != 0:
+            raise RuntimeError(f"gameday {' '.join(args)}: {result.stderr[-2000:]}")
+        return result.stdout
+
+    def up(self) -> float:
+        """`gameday up` until healthy; returns the seconds it took."""
+        started = time.monotonic()
+        self.cli("up", "--runtime", "local", "--rate", str(self.rate))
+        return time.monotonic() - started
+
+    def down(self) -> None:
+        for process in self._extra:
+            process.kill()
+            process.wait(timeout=10)
+        self._extra.clear()
+        self.cli("down", timeout=120, check=False)
+
+    def close(self) -> None:
+        try:
+            self.down()
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+    def __enter__(self) -> BenchStack:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- what the stack is -----------------------------------------------------------------
+
+    @property
+    def plan(self) -> dict[str, Any]:
+        return json.loads((self.root / "stack.json").read_text())
+
+    @property
+    def controller(self) -> ControllerClient:
+        return ControllerClient(StateDir(self.root))
+
+    def component(self, name: str) -> dict[str, Any]:
+        return next(c for c in self.plan["components"] if c["name"] == name)
+
+    def names(self, role: str) -> list[str]:
+        # Standby web instances (for `gameday scale`) are planned but not running.
+        return [c["name"] for c in self.plan["components"] if c["role"] == role
+                and not c.get("standby")]
+
+    def pids(self) -> dict[str, int]:
+        processes = json.loads((self.root / "processes.json").read_text())
+        pids = {name: entry["pid"] for name, entry in processes.items() if entry.get("pid")}
+        pid_file = self.root / "controller.pid"
+        if pid_file.exists():
+            pids["controller"] = int(pid_file.read_text().split()[0])
+        return pids
+
+    def status(self) -> dict[str, Any]:
+        return json.loads(self.cli("status", "--json"))
+
+    def link(self, name: str) -> str:
+        """The listen address of the fault-proxy link called ``name`` (e.g. lb->web-1)."""
+        return next(link["listen"] for link in self.plan["proxy_links"] if link["name"] == name)
+
+    @property
+    def api(self) -> str:
+        return self.plan["endpoints"]["api"]
+
+    @property
+    def prometheus(self) -> str:
+        return self.plan["endpoints"]["prometheus"]
+
+    def leader(self) -> str | None:
+        return self.status().get("store_leader")
+
+    def set_load(self, rate: float) -> None:
+        self.cli("load", "set", "--rate", str(rate))
+
+    def wait_healthy(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if self.status()["healthy"]:
+                    return
+            except (RuntimeError, ValueError, KeyError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the bench stack was not healthy within {timeout}s")
+
+    # -- extra web instances ---------------------------------------------------------------
+
+    def extra_web(self, name: str, *, direct_store: bool, **settings: str) -> str:
+        """Another web instance on a free port, its store calls direct or through the
+        proxy links of web-1; returns its URL once /healthz answers."""
+        web1 = self.component("web-1")
+        if direct_store:
+            stores = ",".join(self.component(s)["url"] for s in self.names("store"))
+        else:
+            stores = web1["env"]["GAMEDAY_WEB_STORE_ENDPOINTS"]
+        port = free_port()
+        env = {
+            **os.environ,
+            "GAMEDAY_WEB_NAME": name,
+            "GAMEDAY_WEB_PORT": str(port),
+            "GAMEDAY_WEB_STORE_ENDPOINTS": stores,
+            **{f"GAMEDAY_WEB_{k.upper()}": v for k, v in settings.items()},
+        }
+        log = (self.root / f"{name}.log").open("ab")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "services.web"], env=env, stdout=log, stderr=log, cwd=REPO
+        )
+        log.close()
+        self._extra.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if self.http.get(f"{url}/healthz").status_code == 200:
+                    return url
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError(f"extra web instance {name} did not start")

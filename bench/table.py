@@ -1,0 +1,72 @@
+"""One table for every figure of a run: figure, result, baseline and ratio, goal."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def _number(value: float) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) < 10 else f"{value:.1f}"
+
+
+def result_text(figure: dict[str, Any]) -> str:
+    text = f"{_number(figure['value'])} {figure['unit']}"
+    detail = figure.get("detail") or {}
+    if "p99_ms" in detail and figure["unit"] == "req/s":
+        text += f", p50 {_number(detail['p50_ms'])} ms, p99 {_number(detail['p99_ms'])} ms"
+    if "p50" in detail and figure["unit"] == "s":
+        text += f" (p50 {_number(detail['p50'])} s, n={detail['n']})"
+    if detail.get("errors"):
+        text += f", {detail['errors']} errors"
+    if "note" in detail:
+        text = detail["note"]
+    if "error" in detail:
+        text = f"failed: {detail['error']}"
+    return text
+
+
+def ratio_text(figure: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> str:
+    base = by_name.get(figure.get("baseline") or "")
+    if base is None:
+        return ""
+    try:
+        ratio = figure["value"] / base["value"]
+    except (TypeError, ZeroDivisionError):
+        return ""
+    if math.isnan(ratio):
+        return ""
+    return f"{ratio * 100:.0f}% of {base['name']}"
+
+
+def rows(figures: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
+    by_name = {f["name"]: f for f in figures}
+    return [
+        (f["group"], f["name"], result_text(f), ratio_text(f, by_name), f.get("goal", ""))
+        for f in figures
+    ]
+
+
+HEADER = ("group", "figure", "result", "vs baseline", "goal")
+
+
+def render_text(figures: list[dict[str, Any]]) -> str:
+    table = [HEADER, *rows(figures)]
+    widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
+    lines = []
+    for n, row in enumerate(table):
+        lines.append("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def render_markdown(figures: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + " --- |" * len(HEADER)]
+    for row in rows(figures):
+        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+    return "\n".join(lines)
