@@ -45,6 +45,10 @@ frontend api
     bind {plan.host}:{lb.ports["http"]}
     # Writes are not retried at layer 7: a PUT that timed out may have been applied.
     http-request disable-l7-retry if !METH_GET !METH_HEAD
+    # The web instances' /admin API (in-process faults) is the controller's alone: it calls
+    # each instance directly, never through the public edge. Decoded and lower-cased, so
+    # /%61dmin or //Admin do not slip past what the app would route as /admin.
+    http-request deny deny_status 403 if {{ path,url_dec,lower -m reg ^/+admin(/|$) }}
     default_backend web
 
 frontend stats
