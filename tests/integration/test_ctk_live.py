@@ -92,3 +92,28 @@ def test_a_hypothesis_that_cannot_hold_deviates_and_rolls_back(steady: Stack, tm
     assert reverted and reverted[0]["ts"] < started + 100  # by the rollback, not the deadline
     assert steady.controller.get("/api/faults?state=active") == []
     assert steady.controller.get(f"/api/faults/{fault_id}")["state"] == "reverted"
+
+
+def test_chaos_mesh_status_checks_answer_200_only_while_a_probe_holds(stack: Stack):
+    """A Chaos Mesh StatusCheck judges the HTTP status alone: the exported PromQL must be a
+    200 while the probe holds and an error status when it breaks or (when_missing: fail)
+    has no data. Checked against the real Prometheus of the stack."""
+    from chaos.export.chaosmesh import breaks, failing_when
+    from chaos.scenarios.model import Probe
+
+    stack.wait_for(lambda: stack.prom_query("job:etcd_has_leader:min"), timeout=60,
+                   what="the store leader series")
+    base = stack.url("prometheus")
+
+    def status(query: str, missing: str = "fail", **threshold: float) -> int:
+        probe = Probe(name="p", query=query, when_missing=missing, **threshold)
+        expr = failing_when(breaks(probe.query, probe),
+                            probe.query if probe.when_missing == "fail" else None)
+        return stack.http.get(f"{base}/api/v1/query", params={"query": expr}).status_code
+
+    assert status("job:etcd_has_leader:min", equals=1) == 200
+    assert status("job:etcd_has_leader:min", equals=2) == 422
+    assert status("job:etcd_has_leader:min", below=0.5) == 422
+    assert status("job:etcd_has_leader:min", above=0.5) == 200
+    assert status("no_such_series_gameday", below=1) == 422
+    assert status("no_such_series_gameday", missing="pass", below=1) == 200
