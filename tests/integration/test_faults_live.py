@@ -200,13 +200,3 @@ def test_disk_fill_raises_nospace_and_revert_restores_writes(stack, faults):
     assert any(a.get("alarm") == "NOSPACE" for a in alarms.get("alarms", []))
     faults.revert(fault["id"])
     assert httpx.put(f"{api}/kv/test/full", json={"value": "x"}, timeout=10).status_code == 200
-
-
-def test_slow_disk_is_refused_on_the_local_runtime_with_a_reason(stack):
-    response = httpx.post(
-        f"{stack.url('controller')}/api/faults",
-        json={"type": "slow-disk", "target": "store-1"},
-        headers={"Authorization": f"Bearer {stack.state.token()}"},
-    )
-    assert response.status_code == 409
-    assert "local" in response.json()["detail"]
