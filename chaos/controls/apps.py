@@ -50,3 +50,11 @@ class AppAdminClient:
         except httpx.ConnectError:
             return
         response.raise_for_status()
+
+    async def set_quiet(self, component: str, quiet: bool) -> None:
+        """While quiet the instance exports no web_app_faults_active series (drills)."""
+        response = await self.http.put(
+            f"{self.url_of(component)}/admin/quiet", json={"quiet": quiet},
+            headers=self.headers, timeout=2.0,
+        )
+        response.raise_for_status()

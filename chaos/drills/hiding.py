@@ -10,10 +10,14 @@ decided on the exit's recorded cause (`ExitReason`), never on its text.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import Counter
 
 from chaos.controller.faults import FaultRecord
 from chaos.runtime.exits import ExitReason
+
+log = logging.getLogger("gameday.drills")
 
 
 def visible(records: list[FaultRecord], hidden: set[str]) -> list[FaultRecord]:
@@ -62,3 +66,17 @@ def hidden_counts(records: dict[str, FaultRecord], hidden: set[str]
         if record.revert_attempts:
             reverts[(record.type, "failed")] += record.revert_attempts
     return injections, reverts
+
+
+async def set_quiet(proxy, apps, web_instances: list[str], quiet: bool) -> None:
+    """While a drill runs, the fault proxy and every web instance export no series that names
+    a fault (their `PUT /quiet`); traffic metrics stay. A failure is logged, the drill goes on."""
+
+    async def one(what: str, call) -> None:
+        try:
+            await call
+        except Exception as exc:  # noqa: BLE001 - one unreachable instance must not stop a drill
+            log.warning("could not set the quiet mode of %s: %s", what, exc)
+
+    await asyncio.gather(one("the fault proxy", proxy.set_quiet(quiet)),
+                         *(one(name, apps.set_quiet(name, quiet)) for name in web_instances))

@@ -40,6 +40,12 @@ class FaultRequest(BaseModel):
     expires_in: float | None = Field(default=None, gt=0)
 
 
+class QuietRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quiet: bool
+
+
 def _faults(request: Request) -> FaultManager:
     return request.app.state.faults
 
@@ -73,3 +79,10 @@ async def revert_fault(fault_id: str, request: Request) -> dict[str, Any]:
 async def revert_all_faults(request: Request) -> JSONResponse:
     count = _faults(request).revert_all()
     return JSONResponse({"reverted_count": count})
+
+
+@router.put("/quiet")
+async def set_quiet(body: QuietRequest, request: Request) -> dict[str, bool]:
+    """Export no web_app_faults_active series while on (a drill hides its faults)."""
+    _faults(request).quiet = body.quiet
+    return {"quiet": body.quiet}

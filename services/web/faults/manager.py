@@ -3,6 +3,10 @@
 ``expires_in`` is a dead-man's switch: if the controller dies after applying a fault, the
 fault still removes itself. Posting an id that is already active replaces that fault, so a
 controller retrying an apply after a timeout does not stack two faults.
+
+``quiet`` (set by the controller while a drill runs, like the fault proxy's) exports no
+``web_app_faults_active`` series at all: a learner reading Prometheus must find the fault from
+its symptoms, not from its name. The faults keep working; their metric returns with quiet off.
 """
 
 from __future__ import annotations
@@ -45,9 +49,19 @@ class FaultManager:
         self._types = fault_types
         self._gauge = active_gauge
         self._active: dict[str, ActiveFault] = {}
+        self._quiet = False
         # Snapshots read on every request by the fault middleware; rebuilt on change only.
         self.latency_faults: tuple[HttpLatencyFault, ...] = ()
         self.error_faults: tuple[HttpErrorsFault, ...] = ()
+        self._publish()
+
+    @property
+    def quiet(self) -> bool:
+        return self._quiet
+
+    @quiet.setter
+    def quiet(self, quiet: bool) -> None:
+        self._quiet = quiet
         self._publish()
 
     @property
@@ -99,6 +113,9 @@ class FaultManager:
         faults = [active.fault for active in self._active.values()]
         self.latency_faults = tuple(f for f in faults if isinstance(f, HttpLatencyFault))
         self.error_faults = tuple(f for f in faults if isinstance(f, HttpErrorsFault))
+        if self._quiet:
+            self._gauge.clear()  # no series, not even zeros: nothing to compare between peers
+            return
         for type_name in self._types:
             count = sum(1 for f in faults if f.type_name == type_name)
             self._gauge.labels(type=type_name).set(count)
