@@ -8,7 +8,7 @@ is not running cannot be paused. tests/chaos/contracts holds it to the local run
 from __future__ import annotations
 
 import itertools
-import signal
+import signal as signals
 import time
 from dataclasses import dataclass, field
 
@@ -121,12 +121,12 @@ class FakeRuntime(Supervisor[FakeUnit]):
                 unit.supervision.restarting()
                 self._spawn(unit)
 
-    def crash(self, name: str, code: int = 1) -> None:
-        """The "process" exits by itself (for tests of what a crash looks like)."""
+    def crash(self, name: str, *, code: int | None = None, signal: int | None = None) -> None:
+        """The "process" dies by itself (an exit code, or a signal nobody in gameday sent)."""
         unit = self.unit(name)
         if unit.pid is not None:
             unit.pid, unit.paused = None, False
-            self.note_exit(unit, ExitReason.observed(code=code))
+            self.note_exit(unit, ExitReason.observed(code=code, signal=signal))
 
     def observe(self, unit: FakeUnit) -> tuple[ProcessState | None, int | None]:
         if unit.pid is None:
@@ -151,4 +151,4 @@ class FakeRuntime(Supervisor[FakeUnit]):
         unit.pid, unit.paused = None, False
         # A process that does not handle SIGTERM dies of it, as the local runtime observes.
         unit.supervision.stopped(STOPPED if cause is ExitKind.supervisor_stop
-                                 else ExitReason(kind=cause, signal=int(signal.SIGTERM)))
+                                 else ExitReason(kind=cause, signal=int(signals.SIGTERM)))
