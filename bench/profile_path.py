@@ -135,19 +135,11 @@ def main() -> None:
     args = parser.parse_args()
     started = datetime.now(UTC)
     load_before = load_average()
-    stack = BenchStack()
-    try:
-        if args.state_dir:
-            stack.root = args.state_dir.resolve()
-            stack.env["GAMEDAY_STATE_DIR"] = str(stack.root)
-            result = profile(stack, args.seconds)
-            stack.set_load(20)
-        else:
+    with BenchStack(root=args.state_dir.resolve() if args.state_dir else None) as stack:
+        if stack.owned:
             stack.up()
-            result = profile(stack, args.seconds)
-    finally:
-        if not args.state_dir:
-            stack.close()
+        result = profile(stack, args.seconds)
+        stack.set_load(stack.rate)
     result.update(date=started.strftime("%Y-%m-%d"),
                   started_at=started.isoformat(timespec="seconds"),
                   load_average=load_before, command="python -m bench.profile_path")

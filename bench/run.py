@@ -104,7 +104,7 @@ def main() -> int:
     with BenchStack(rate=DEFAULT_RATE) as stack:
         run.group("startup", lambda: [Figure("startup", "gameday up to healthy, cold "
                                              "(fresh state dir)", round(stack.up(), 1), "s")])
-        if (stack.root / "stack.json").exists():
+        if "error" not in run.figures[-1].detail:
             stack.set_load(0)  # the throughput figures alone on the machine
             run.group("throughput", lambda: throughput.measure(stack, seconds))
             stack.set_load(DEFAULT_RATE)
