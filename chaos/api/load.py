@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, model_validator
 
 from chaos.api.auth import require_token
+from chaos.api.errors import error_response
 
 router = APIRouter(prefix="/api", tags=["load"])
 
@@ -34,16 +35,25 @@ def _loadgen_url(request: Request) -> str:
 
 async def _forward(request: Request, method: str, path: str, body: Any = None) -> JSONResponse:
     url = _loadgen_url(request)
+    # The load generator's control needs the stack's admin token, as the proxy's does.
+    token = getattr(request.app.state.controller.plan, "admin_token", None)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     try:
         # The controller's shared client; a sweep re-reads every checked key, hence the timeout.
         response = await request.app.state.controller.http.request(
-            method, f"{url}{path}", json=body, timeout=30.0
+            method, f"{url}{path}", json=body, headers=headers, timeout=30.0
         )
     except httpx.HTTPError as exc:
         raise HTTPException(
             503, detail=f"the load generator at {url} does not answer: {type(exc).__name__}"
         ) from None
-    return JSONResponse(status_code=response.status_code, content=response.json())
+    try:
+        content = response.json()
+    except ValueError:
+        raise HTTPException(
+            502, detail=f"the load generator at {url} answered {response.status_code}, not JSON"
+        ) from None
+    return JSONResponse(status_code=response.status_code, content=content)
 
 
 @router.get("/load")
@@ -59,8 +69,21 @@ async def set_load(request: Request, change: LoadChange) -> JSONResponse:
 
 
 @router.get("/consistency")
-async def consistency(request: Request, sweep: bool = False) -> JSONResponse:
-    """The consistency checker's findings; `?sweep=true` re-reads every acknowledged write."""
+async def consistency(
+    request: Request,
+    sweep: bool = Query(False, description="No longer accepted here: POST /api/consistency/sweep"),
+) -> JSONResponse:
+    """The consistency checker's findings (a read: it never triggers work)."""
     if sweep:
-        return await _forward(request, "POST", "/gameday/consistency/sweep")
+        return error_response(
+            405,
+            "sweep: a sweep changes state, so it is POST /api/consistency/sweep (with the token)",
+            [{"field": "sweep", "message": "use POST /api/consistency/sweep"}],
+        )
     return await _forward(request, "GET", "/gameday/consistency")
+
+
+@router.post("/consistency/sweep", dependencies=[Depends(require_token)])
+async def consistency_sweep(request: Request) -> JSONResponse:
+    """Re-read every acknowledged write now, and report what the checker found."""
+    return await _forward(request, "POST", "/gameday/consistency/sweep")

@@ -49,5 +49,7 @@ def consistency(
     state_dir: StateDirOption = None,
 ) -> None:
     """What the consistency checker found: lost writes, stale reads, revision regressions."""
-    path = "/api/consistency?sweep=true" if sweep else "/api/consistency"
-    print_json(call(state_dir, lambda c: c.get(path)))
+    if sweep:  # a sweep does work: a POST, with the token
+        print_json(call(state_dir, lambda c: c.post("/api/consistency/sweep")))
+    else:
+        print_json(call(state_dir, lambda c: c.get("/api/consistency")))

@@ -60,9 +60,10 @@ async def budget_burned(prometheus: Prometheus, start: float, end: float) -> flo
 
 class Reporter:
     def __init__(self, prometheus: Prometheus, loadgen_url: str | None = None,
-                 http: httpx.AsyncClient | None = None) -> None:
+                 http: httpx.AsyncClient | None = None, token: str | None = None) -> None:
         self.prometheus = prometheus
         self.loadgen_url = loadgen_url
+        self.token = token  # the loadgen's sweep needs the stack's admin token
         self.http = http or httpx.AsyncClient(timeout=10.0)
 
     async def write(self, scenario: Scenario, record: RunRecord) -> None:
@@ -102,7 +103,9 @@ class Reporter:
         if not self.loadgen_url:
             return None
         try:
-            await self.http.post(f"{self.loadgen_url}/gameday/consistency/sweep")
+            await self.http.post(
+                f"{self.loadgen_url}/gameday/consistency/sweep",
+                headers={"Authorization": f"Bearer {self.token}"} if self.token else None)
             response = await self.http.get(f"{self.loadgen_url}/gameday/consistency")
             response.raise_for_status()
             return response.json()

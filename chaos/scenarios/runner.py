@@ -146,7 +146,8 @@ class ScenarioRunner:
 
 
 def create_runner(faults: Faults, prometheus: Prometheus, loadgen_url: str | None,
-                  runs_dir: Path) -> ScenarioRunner:
-    """The runner wired to a stack's Prometheus and (when it runs) its load generator."""
+                  runs_dir: Path, token: str | None = None) -> ScenarioRunner:
+    """The runner wired to a stack's Prometheus and (when it runs) its load generator
+    (`token`: the stack's admin token, for the loadgen's sweep)."""
     return ScenarioRunner(faults, prometheus, runs_dir,
-                          reporter=Reporter(prometheus, loadgen_url))
+                          reporter=Reporter(prometheus, loadgen_url, token=token))

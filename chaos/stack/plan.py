@@ -267,7 +267,8 @@ def build_plan(settings: Settings) -> StackPlan:
                     "--rate",
                     str(settings.load_rate),
                 ],
-                env=dict(marker),
+                # Its control (POST /gameday/load, the sweep) needs the stack's token.
+                env={**marker, "GAMEDAY_ADMIN_TOKEN": admin_token},
                 ports={"http": loadgen_port},
                 url=_url(host, loadgen_port),
                 health_url=_url(host, loadgen_port, "/gameday/load"),

@@ -14,7 +14,7 @@ from typing import Any
 from locust.runners import MasterRunner, WorkerRunner
 from prometheus_client import CollectorRegistry
 
-from services.loadgen import routes
+from services.loadgen import auth, routes
 from services.loadgen.collector import Collector
 from services.loadgen.consistency.checker import ConsistencyChecker
 from services.loadgen.control import LoadControl
@@ -114,5 +114,7 @@ class Node:
             logger.warning("no Locust web UI: /metrics and /gameday routes are not served")
             return collector
         sweeper = Sweeper(environment.host, collector, self.settings.timeout + 1, report_interval)
-        routes.install(environment.web_ui.app, control, collector, sweeper)
+        routes.install(
+            environment.web_ui.app, control, collector, sweeper, token=auth.read_admin_token()
+        )
         return collector

@@ -8,12 +8,21 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from services.loadgen import auth
 from services.loadgen.collector import Collector
 from services.loadgen.control import InvalidField, LoadControl, parse_change
 from services.loadgen.sweep import Sweeper
 
 
-def install(app: Flask, control: LoadControl, collector: Collector, sweeper: Sweeper) -> None:
+def install(
+    app: Flask,
+    control: LoadControl,
+    collector: Collector,
+    sweeper: Sweeper,
+    token: str | None = None,
+) -> None:
+    """The gameday routes; every changing call (these and Locust's own) needs `token`."""
+    auth.guard(app, token)
     last_sweep: dict[str, Any] = {}
 
     @app.get("/metrics")

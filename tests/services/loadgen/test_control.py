@@ -94,12 +94,55 @@ def test_zero_stops_and_reports_no_rate():
     assert control.status()["rate"] == 0 and control.status()["users"] == 0
 
 
+TOKEN = "t0ken"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
 @pytest.fixture
 def client():
     runner, _, control = make_control()
     app = Flask(__name__)
-    routes.install(app, control, collector=None, sweeper=None)
-    return app.test_client(), runner
+    routes.install(app, control, collector=None, sweeper=None, token=TOKEN)
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = AUTH["Authorization"]
+    return test_client, runner
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong", TOKEN, "Basic dDBrZW4="])
+def test_post_load_needs_the_token(client, header):
+    http, runner = client
+    headers = {"Authorization": header} if header else {}
+    http.environ_base.pop("HTTP_AUTHORIZATION")
+    response = http.post("/gameday/load", json={"users": 4}, headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["field"] == "Authorization"
+    assert runner.calls == []
+    assert http.get("/gameday/load").status_code == 200  # reading stays open
+
+
+def test_no_configured_token_means_no_changes_at_all():
+    runner, _, control = make_control()
+    app = Flask(__name__)
+    routes.install(app, control, collector=None, sweeper=None, token=None)
+    http = app.test_client()
+    for header in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer None"}):
+        response = http.post("/gameday/load", json={"users": 4}, headers=header)
+        assert response.status_code == 401
+        assert "no admin token configured" in response.get_json()["detail"]
+    assert runner.calls == []
+
+
+def test_the_token_comes_from_the_variable_or_the_file(tmp_path):
+    from services.loadgen.auth import read_admin_token
+
+    path = tmp_path / "token"
+    path.write_text("from-file\n")
+    assert read_admin_token({"GAMEDAY_ADMIN_TOKEN_FILE": str(path)}) == "from-file"
+    both = {"GAMEDAY_ADMIN_TOKEN": "from-env", "GAMEDAY_ADMIN_TOKEN_FILE": str(path)}
+    assert read_admin_token(both) == "from-env"
+    assert read_admin_token({}) is None
+    with pytest.raises(OSError):
+        read_admin_token({"GAMEDAY_ADMIN_TOKEN_FILE": str(tmp_path / "missing")})
 
 
 def test_post_load_validates_with_422(client):
