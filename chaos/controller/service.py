@@ -75,7 +75,9 @@ class Controller:
         # One Prometheus client for the scenario runner and the drills.
         prometheus = Prometheus(plan.reach("prometheus"))
         # Scenario runs live here, not in the CLI, so a run outlives the command that started it.
-        self.runner = create_runner(self.faults, prometheus, plan.reach("loadgen"), state.runs)
+        self.runner = create_runner(
+            self.faults, prometheus, plan.reach("loadgen"), state.runs, token=plan.admin_token
+        )
         # Scenario schedules and the monkey; both act only through self.faults / self.runner.
         self.scheduler = ChaosScheduler(
             state.root, self.runner, self.faults, self.members,
