@@ -8,6 +8,8 @@ declare -A PACKAGE_OF=(
   [haproxy]=haproxy
   [prometheus]=prometheus
   [promtool]=prometheus
+  [prometheus-alertmanager]=prometheus-alertmanager
+  [amtool]=prometheus-alertmanager
 )
 # Extra packages: python3-venv for `make`'s virtualenv, chromium for the browser tests.
 EXTRA="${GAMEDAY_EXTRA_PACKAGES:-}"

@@ -1,0 +1,146 @@
+"""`gameday pager [-f]`, `gameday pager ack ID`, `gameday silence add|list|rm`."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import httpx
+import typer
+from rich.table import Table
+
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
+from chaos.durations import parse_duration
+from chaos.pager.silences import SilenceError, Silences, render_matcher
+
+app = typer.Typer(help="Pages: what woke you up, and acknowledging them.",
+                  invoke_without_command=True)
+silence_app = typer.Typer(help="Silences, through Alertmanager's own API.",
+                          no_args_is_help=True)
+
+FOLLOW_SECONDS = 1.0
+
+
+def _when(epoch: float | None) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "-"
+
+
+def _line(page: dict) -> str:
+    state = "[red]FIRING[/]" if page["status"] == "firing" else "[green]resolved[/]"
+    acked = f", acked {_when(page['acked_at'])}" if page["acked_at"] else ", [bold]not acked[/]"
+    if page["status"] != "firing":
+        acked = ""
+    return f"{_when(page['opened_at'])} {page['id']} {state}{acked}: {page['title']}"
+
+
+def _show(pages: list[dict]) -> None:
+    if not pages:
+        console.print("no pages")
+        return
+    table = Table(title="pages (newest first)")
+    for column in ("id", "status", "opened", "acked", "resolved", "title", "runbook"):
+        table.add_column(column)
+    for p in pages:
+        runbooks = sorted({a["runbook_url"] for a in p["alerts"] if a["runbook_url"]})
+        table.add_row(p["id"], p["status"], _when(p["opened_at"]), _when(p["acked_at"]),
+                      _when(p["resolved_at"]), p["title"], ", ".join(runbooks))
+    console.print(table)
+
+
+@app.callback()
+def pager(
+    ctx: typer.Context,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing pages as "
+                                         "they open, change and resolve.")] = False,
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Open and recent pages."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if not follow:
+        emit(call(state_dir, lambda c: c.get("/api/pages")), as_json, _show)
+        return
+    seen: dict[str, tuple] = {}
+    try:
+        while True:
+            for page in reversed(call(state_dir, lambda c: c.get("/api/pages"))):
+                key = (page["status"], page["acked_at"], page["notifications"])
+                if seen.get(page["id"]) != key:
+                    seen[page["id"]] = key
+                    console.print(_line(page), highlight=False)
+            time.sleep(FOLLOW_SECONDS)
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None
+
+
+@app.command()
+def ack(page_id: Annotated[str, typer.Argument(metavar="ID")], state_dir: StateDirOption = None,
+        as_json: JsonOption = False) -> None:
+    """Acknowledge a page: you are on it."""
+    page = call(state_dir, lambda c: c.post(f"/api/pages/{page_id}/ack"))
+    emit(page, as_json, lambda p: console.print(f"acknowledged {p['id']}: {p['title']}"))
+
+
+def _silences(state_dir) -> Silences:
+    endpoints = call(state_dir, lambda c: c.get("/api/status"))["endpoints"]
+    if "alertmanager" not in endpoints:
+        err.print("[red]error:[/] this stack runs no Alertmanager")
+        raise typer.Exit(1)
+    return Silences(httpx.Client(), endpoints["alertmanager"])
+
+
+def _run(action):
+    try:
+        return action()
+    except SilenceError as exc:
+        err.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(1) from None
+
+
+@silence_app.command("add")
+def add(
+    matchers: Annotated[list[str], typer.Argument(metavar="MATCHERS...",
+                                                  help="e.g. alertname=HighErrorRatio job=web")],
+    duration: Annotated[str, typer.Option("--duration", "-d", help="How long.")] = "30m",
+    comment: Annotated[str, typer.Option(help="Why.")] = "silenced with gameday",
+    created_by: Annotated[str, typer.Option("--by", help="Who.")] = "gameday",
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Silence the alerts matching every matcher, for a while."""
+    try:
+        seconds = parse_duration(duration)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--duration") from None
+    silences = _silences(state_dir)
+    silence_id = _run(lambda: silences.add(matchers, seconds, comment, created_by))
+    emit({"id": silence_id}, as_json, lambda s: console.print(f"silence {s['id']} added"))
+
+
+@silence_app.command("list")
+def list_silences(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
+    """Active and pending silences."""
+    silences = _silences(state_dir)
+    found = _run(silences.listing)
+
+    def show(items: list[dict]) -> None:
+        table = Table(title="silences")
+        for column in ("id", "state", "matchers", "ends", "by", "comment"):
+            table.add_column(column)
+        for s in items:
+            table.add_row(s["id"], s["status"]["state"],
+                          " ".join(render_matcher(m) for m in s["matchers"]), s["endsAt"],
+                          s["createdBy"], s["comment"])
+        console.print(table)
+
+    emit(found, as_json, show)
+
+
+@silence_app.command("rm")
+def remove(silence_id: Annotated[str, typer.Argument(metavar="ID")],
+           state_dir: StateDirOption = None) -> None:
+    """Expire a silence now."""
+    silences = _silences(state_dir)
+    _run(lambda: silences.remove(silence_id))
+    console.print(f"silence {silence_id} expired")

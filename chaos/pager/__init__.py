@@ -1,0 +1,1 @@
+"""The pager: the controller's Alertmanager webhook receiver, and the pages it opened."""
