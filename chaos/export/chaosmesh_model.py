@@ -350,6 +350,11 @@ class Schedule(Strict):
     spec: ScheduleSpec
 
 
+SPEC_MODELS: dict[str, type[Strict]] = {
+    "PodChaos": PodChaosSpec, "NetworkChaos": NetworkChaosSpec, "StressChaos": StressChaosSpec,
+    "HTTPChaos": HTTPChaosSpec, "IOChaos": IOChaosSpec}
+
+
 def check(document: dict) -> Workflow | Schedule:
     """Validate one exported document against the model of its kind."""
     model = {"Workflow": Workflow, "Schedule": Schedule}.get(document.get("kind"))
