@@ -18,8 +18,6 @@ from typing import Any
 
 import httpx
 
-from chaos.cli.client import ControllerClient
-from chaos.state import StateDir
 from services.web.local_etcd import free_port
 
 REPO = Path(__file__).resolve().parent.parent
@@ -99,7 +97,12 @@ class BenchStack:
         return json.loads((self.root / "stack.json").read_text())
 
     @property
-    def controller(self) -> ControllerClient:
+    def controller(self):  # -> chaos.cli.client.ControllerClient
+        # Imported here: chaos.cli pulls in the whole CLI, seconds of start-up for the
+        # bench's helper tests that never talk to a controller.
+        from chaos.cli.client import ControllerClient
+        from chaos.state import StateDir
+
         return ControllerClient(StateDir(self.root))
 
     def component(self, name: str) -> dict[str, Any]:

@@ -1,0 +1,122 @@
+"""The bench's pure helpers: wrk parsing, percentiles, the resume rule, the profile split,
+the table and the docs renderer. No stack, no load."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from bench.common import Figure, p50_p95, parse_wrk, percentile
+from bench.profile_path import split
+from bench.recovery import resume_after
+from bench.render_docs import render
+from bench.table import render_markdown, render_text
+
+WRK_OUTPUT = """\
+Running 5s test @ http://127.0.0.1:8080/kv/bench/key
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    12.51ms    3.20ms  80.01ms   90.00%
+    Req/Sec     2.57k   150.00     2.80k    70.00%
+  Latency Distribution
+     50%   11.90ms
+     75%   13.00ms
+     90%   15.00ms
+     99%    1.20s
+  12840 requests in 5.01s, 2.10MB read
+  Socket errors: connect 0, read 2, write 0, timeout 3
+  Non-2xx or 3xx responses: 7
+Requests/sec:   2562.87
+Transfer/sec:    429.00KB
+"""
+
+
+def test_parse_wrk_reads_rate_percentiles_and_every_error() -> None:
+    result = parse_wrk(WRK_OUTPUT)
+    assert result["rps"] == 2562.87
+    assert result["p50_ms"] == pytest.approx(11.9)
+    assert result["p99_ms"] == pytest.approx(1200.0)  # seconds are scaled, not read as ms
+    assert result["errors"] == 12  # 7 non-2xx + 5 socket errors
+    assert result["requests"] == 12840
+
+
+def test_parse_wrk_refuses_what_is_not_wrk_output() -> None:
+    with pytest.raises(ValueError, match="not wrk output"):
+        parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
+
+
+def test_percentile_interpolates_and_handles_small_samples() -> None:
+    assert percentile([3.0, 1.0, 2.0, 4.0], 50) == 2.5
+    assert percentile([5.0], 95) == 5.0
+    assert math.isnan(percentile([], 50))
+    summary = p50_p95([float(n) for n in range(1, 11)])
+    assert (summary["p50"], summary["p95"], summary["n"]) == (5.5, pytest.approx(9.55), 10)
+
+
+def test_resume_is_the_first_ack_after_the_last_failure() -> None:
+    kill = 100.0
+    log = [
+        (99.0, 99.1, True),  # before the kill: ignored
+        (100.2, 101.2, False),
+        (101.3, 101.4, True),  # an ack between failures does not count
+        (101.5, 102.5, False),
+        (102.6, 102.7, True),
+        (102.8, 102.9, True),
+    ]
+    assert resume_after(log, kill) == pytest.approx(2.7)
+    assert resume_after([(100.1, 100.2, True)], kill) == 0.0
+    assert resume_after([(100.1, 101.1, False)], kill) is None
+
+
+def test_profile_split_by_leaf_package_and_inclusive_stage() -> None:
+    raw = "\n".join([
+        "main (services/web/__main__.py:20);Runner.run (asyncio/runners.py:118) 6",
+        "run_asgi (uvicorn/protocols/http/httptools_impl.py:422);"
+        "MetricsMiddleware.__call__ (services/web/metrics_middleware.py:47) 3",
+        "run_asgi (uvicorn/protocols/http/httptools_impl.py:422);"
+        "EtcdGateway._post (services/web/store_client.py:262);"
+        "ClientSession.post (aiohttp/client.py:1561) 1",
+    ])
+    result = split(raw)
+    assert result["samples"] == 10
+    assert result["self_by_package_pct"] == {
+        "asyncio (event loop)": 60.0, "services/web/metrics_middleware": 30.0, "aiohttp": 10.0,
+    }
+    assert result["inclusive_pct"]["uvicorn + httptools (HTTP server)"] == 40.0
+    assert result["inclusive_pct"]["store call (EtcdGateway, whole)"] == 10.0
+
+
+def _figures() -> list[dict]:
+    return [
+        Figure("throughput", "etcd direct", 4000, "req/s", {"p50_ms": 1, "p99_ms": 2}).as_dict(),
+        Figure("throughput", "api", 1500, "req/s", {"p50_ms": 9, "p99_ms": 30, "errors": 2},
+               baseline="etcd direct", goal=">= 35%").as_dict(),
+        Figure("store client", "aiohttp", 2400, "req/s").as_dict(),
+        Figure("store client", "httpx as before (pool 16)", 150, "req/s").as_dict(),
+        Figure("recovery", "out of rotation: p95", 0.8, "s",
+               {"p50": 0.6, "p95": 0.8, "n": 10}).as_dict(),
+        Figure("resources", "whole stack CPU", 25.0, "% of one core",
+               {"per_component": {"prometheus": {"cpu_pct": 9.0, "rss_mb": 120.0}}}).as_dict(),
+    ]
+
+
+def test_table_shows_ratio_to_the_baseline_and_the_goal() -> None:
+    text = render_text(_figures())
+    assert "38% of etcd direct" in text and ">= 35%" in text and "2 errors" in text
+    markdown = render_markdown(_figures())
+    assert markdown.splitlines()[0] == "| group | figure | result | vs baseline | goal |"
+    assert "0.8 s (p50 0.6 s, n=10)" in markdown
+
+
+def test_docs_come_only_from_the_results() -> None:
+    results = {
+        "date": "2026-12-01", "started_at": "a", "finished_at": "b", "command": "make bench",
+        "machine": {"cpus": 2, "cpu": "x", "memory_gib": 1, "kernel": "k", "python": "3",
+                    "etcd": "etcd", "haproxy": "haproxy", "wrk": "wrk"},
+        "figures": _figures(),
+    }
+    page = render(results, "bench/results/2026-12-01.json", None)
+    assert "bench/results/2026-12-01.json" in page
+    assert "**aiohttp** (2,400 req/s, 16.0x of `httpx as before (pool 16)`)" in page
+    assert "| prometheus | 9.0 | 120.0 |" in page
