@@ -26,10 +26,11 @@ test-fast: deps
 lint: deps
 	$(BIN)/ruff check chaos services tests bench
 
-# The HAProxy throughput figure needs a stack: bench/bench_web.py --url <api endpoint>.
+# Every figure of docs/benchmarks.md in one run on its own stack (about 15 minutes): prints
+# the table, writes bench/results/<date>.json and regenerates docs/benchmarks.md from it.
+# BENCH_ARGS=--quick for a smoke run (short, 3 repetitions; leaves the docs alone).
 bench: deps
-	$(BIN)/python bench/bench_web.py --overhead
-	$(BIN)/python bench/bench_proxy.py
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 deps: system-deps $(STAMP)
 

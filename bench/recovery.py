@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 
@@ -151,9 +152,7 @@ def fault_visible_in_prometheus(stack: BenchStack, faults: int) -> Figure:
                   {**summary, "faults": faults}, goal="<= 3 s")
 
 
-def measure(stack: BenchStack, repeats: int = 10) -> list[Figure]:
-    return [
-        web_out_of_rotation(stack, repeats),
-        writes_resume_after_leader_kill(stack, repeats),
-        fault_visible_in_prometheus(stack, repeats),
-    ]
+def measure(stack: BenchStack, repeats: int = 10) -> Iterator[Figure]:
+    yield web_out_of_rotation(stack, repeats)
+    yield fault_visible_in_prometheus(stack, repeats)
+    yield writes_resume_after_leader_kill(stack, repeats)

@@ -155,12 +155,12 @@ def render(results: dict[str, Any], results_name: str, profile: dict[str, Any] |
     return "\n\n".join(section.rstrip() for section in sections if section) + "\n"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="?", type=Path)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--out", type=Path, default=DOC)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     results_path = args.results or _newest("20*.json", exclude="quick")
     if results_path is None:
         raise SystemExit("no bench/results/<date>.json yet: run `make bench` first")

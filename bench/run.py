@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -70,16 +70,18 @@ class Run:
     def __init__(self) -> None:
         self.figures: list[Figure] = []
 
-    def group(self, name: str, measure: Callable[[], list[Figure]]) -> None:
+    def group(self, name: str, measure: Callable[[], Iterable[Figure]]) -> None:
         load = load_average()
         started = time.monotonic()
         print(f"-- {name} (load average {load})", flush=True)
+        figures: list[Figure] = []
         try:
-            figures = measure()
+            for figure in measure():  # figures measured before a failure are kept
+                figures.append(figure)
         except Exception as exc:  # noqa: BLE001 - record it, keep measuring the rest
             traceback.print_exc()
-            figures = [Figure(name, f"{name}: group failed", float("nan"), "",
-                              {"error": f"{type(exc).__name__}: {exc}"[:300]})]
+            figures.append(Figure(name, f"{name}: group failed", float("nan"), "",
+                                  {"error": f"{type(exc).__name__}: {exc}"[:300]}))
         for figure in figures:
             figure.detail.setdefault("load_average", load)
         self.figures.extend(figures)
@@ -134,6 +136,10 @@ def main() -> int:
     print()
     print(render_text(result["figures"]))
     print(f"\nwritten: {out}  ({(finished_at - started_at).total_seconds():.0f}s)")
+    if not args.quick:
+        from bench import render_docs
+
+        render_docs.main([str(out)])
     failed = [f for f in run.figures if "error" in f.detail]
     return 1 if failed else 0
 

@@ -139,10 +139,17 @@ class BenchStack:
     def leader(self) -> str | None:
         return self.status().get("store_leader")
 
-    def set_load(self, rate: float) -> None:
-        self.cli("load", "set", "--rate", str(rate))
+    def set_load(self, rate: float, attempts: int = 3) -> None:
+        for attempt in range(attempts):
+            try:
+                self.cli("load", "set", "--rate", str(rate), timeout=60)
+                return
+            except (RuntimeError, subprocess.TimeoutExpired):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(2)
 
-    def wait_healthy(self, timeout: float = 60) -> None:
+    def wait_healthy(self, timeout: float = 120) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -178,11 +185,11 @@ class BenchStack:
         log.close()
         self._extra.append(process)
         url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:
                 if self.http.get(f"{url}/healthz").status_code == 200:
                     return url
             except httpx.HTTPError:
                 time.sleep(0.1)
-        raise RuntimeError(f"extra web instance {name} did not start")
+        raise RuntimeError(f"extra web instance {name} did not start (see {name}.log)")

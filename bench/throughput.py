@@ -14,6 +14,8 @@ All load comes from wrk, 1 thread, 32 connections, on the same two cores as the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from bench.common import Figure, paced_wrk, wrk
 from bench.stack import BenchStack
 
@@ -25,8 +27,8 @@ def _figure(name: str, result: dict, baseline: str | None = None, goal: str = ""
     return Figure(GROUP, name, round(result["rps"]), "req/s", result, baseline, goal)
 
 
-def measure(stack: BenchStack, seconds: float = 5.0) -> list[Figure]:
-    figures: list[Figure] = []
+def measure(stack: BenchStack, seconds: float = 5.0) -> Iterator[Figure]:
+    """Yields each figure as soon as it is measured (a later failure keeps them)."""
     api = stack.api
     leader = stack.leader() or "store-1"
     etcd = stack.component(leader)["url"]
@@ -36,34 +38,33 @@ def measure(stack: BenchStack, seconds: float = 5.0) -> list[Figure]:
 
     etcd_get = "etcd gateway range, leader directly"
     etcd_put = "etcd gateway put, leader directly"
-    figures.append(_figure(etcd_get, wrk(f"{etcd}/v3/kv/range", seconds,
+    yield (_figure(etcd_get, wrk(f"{etcd}/v3/kv/range", seconds,
                                          script="etcd_range.lua")))
-    figures.append(_figure(etcd_put, wrk(f"{etcd}/v3/kv/put", seconds, script="etcd_put.lua")))
+    yield (_figure(etcd_put, wrk(f"{etcd}/v3/kv/put", seconds, script="etcd_put.lua")))
     api_get = wrk(f"{api}/kv/{KEY}", seconds)
-    figures.append(_figure("GET /kv/{key} through api (3 web)", api_get, etcd_get,
+    yield (_figure("GET /kv/{key} through api (3 web)", api_get, etcd_get,
                            ">= 35% of the etcd range rate"))
-    figures.append(_figure("PUT /kv/{key} through api (3 web)",
+    yield (_figure("PUT /kv/{key} through api (3 web)",
                            wrk(f"{api}/kv/{KEY}", seconds, script="put.lua"), etcd_put,
                            ">= 35% of the etcd put rate"))
 
     direct = "GET one web directly (web-1, store via proxy)"
-    figures.append(_figure(direct, wrk(f"{web1}/kv/{KEY}", seconds)))
-    figures.append(_figure("GET one web through its fault-proxy link (lb->web-1)",
+    yield (_figure(direct, wrk(f"{web1}/kv/{KEY}", seconds)))
+    yield (_figure("GET one web through its fault-proxy link (lb->web-1)",
                            wrk(f"{front_link}/kv/{KEY}", seconds), direct))
-    figures.append(_figure("GET /healthz on one web (no store call)",
+    yield (_figure("GET /healthz on one web (no store call)",
                            wrk(f"{web1}/healthz", seconds), direct))
 
     bare = stack.extra_web("bench-direct", direct_store=True)
     no_metrics = stack.extra_web("bench-nometrics", direct_store=True,
                                  metrics_middleware="false")
     store_direct = "GET one web, store calls straight to etcd"
-    figures.append(_figure(store_direct, wrk(f"{bare}/kv/{KEY}", seconds), direct))
-    figures.append(_figure("GET one web, store direct, metrics middleware off",
+    yield (_figure(store_direct, wrk(f"{bare}/kv/{KEY}", seconds), direct))
+    yield (_figure("GET one web, store direct, metrics middleware off",
                            wrk(f"{no_metrics}/kv/{KEY}", seconds), store_direct))
 
     half = api_get["rps"] / 2
     paced = paced_wrk(f"{api}/kv/{KEY}", half, seconds)
-    figures.append(Figure(GROUP, "GET through api at 50% of its maximum: p99",
+    yield (Figure(GROUP, "GET through api at 50% of its maximum: p99",
                           round(paced["p99_ms"], 2), "ms", paced, goal="< 20 ms"))
-    return figures
 
