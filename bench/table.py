@@ -26,7 +26,7 @@ def result_text(figure: dict[str, Any]) -> str:
     if "note" in detail:
         text = detail["note"]
     if "error" in detail:
-        text = f"failed: {detail['error']}"
+        text = f"failed: {' '.join(str(detail['error']).split())[:160]}"
     return text
 
 
@@ -54,8 +54,12 @@ def rows(figures: list[dict[str, Any]]) -> list[tuple[str, str, str, str, str]]:
 HEADER = ("group", "figure", "result", "vs baseline", "goal")
 
 
+def _clip(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def render_text(figures: list[dict[str, Any]]) -> str:
-    table = [HEADER, *rows(figures)]
+    table = [HEADER, *(tuple(_clip(cell) for cell in row) for row in rows(figures))]
     widths = [max(len(row[i]) for row in table) for i in range(len(HEADER))]
     lines = []
     for n, row in enumerate(table):
@@ -68,5 +72,6 @@ def render_text(figures: list[dict[str, Any]]) -> str:
 def render_markdown(figures: list[dict[str, Any]]) -> str:
     lines = ["| " + " | ".join(HEADER) + " |", "|" + " --- |" * len(HEADER)]
     for row in rows(figures):
-        lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+        cells = (" ".join(cell.split()).replace("|", "\\|") for cell in row)
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
