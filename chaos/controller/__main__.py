@@ -4,22 +4,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import sys
 from pathlib import Path
 
-import uvicorn
-
-from chaos.api.app import create_app
 from chaos.controller.service import Controller
 from chaos.runtime.local import LocalRuntime
 from chaos.settings import Settings
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
 
+# The HTTP API (FastAPI, uvicorn and every router) is most of this process's start-up time:
+# a second or more of CPU, far more on a busy machine. It is imported while boot() adopts the
+# stack and reverts what a crashed controller left behind, so a fault does not outlive its
+# controller by that import (tests/integration/test_rollback.py measures it).
+API_MODULES = ("uvicorn", "chaos.api.app")
+
+
+def _import_api() -> tuple:
+    return tuple(importlib.import_module(name) for name in API_MODULES)
+
 
 async def serve(state: StateDir) -> int:
+    # Written first: from here on `gameday up`, `status` and `down` know this controller.
+    write_atomic(state.controller_pid_file, f"{os.getpid()}\n")
+    try:
+        return await _serve(state)
+    finally:
+        state.controller_pid_file.unlink(missing_ok=True)
+
+
+async def _serve(state: StateDir) -> int:
     settings = Settings()
     if os.environ.get("GAMEDAY_RUNTIME", "local") == "docker":
         # Inside the Compose project: the plan is Compose's, the containers are supervised
@@ -35,34 +52,33 @@ async def serve(state: StateDir) -> int:
         plan = StackPlan.model_validate(raw)
         runtime = LocalRuntime(plan, state, backoff_seconds=settings.restart_backoff_seconds)
     controller = Controller(plan, state, runtime)
-    server: uvicorn.Server | None = None
+    server = None
 
     def request_exit() -> None:
         if server is not None:
             server.should_exit = True
 
-    app = create_app(controller, state.ensure_token(), request_exit=request_exit)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=plan.host,
-            port=plan.controller_port,
-            log_level="warning",
-            access_log=False,
-            lifespan="off",
-        )
-    )
-    write_atomic(state.controller_pid_file, f"{os.getpid()}\n")
     controller.start_loops()
     boot = asyncio.create_task(controller.boot())
     try:
+        uvicorn, api = await asyncio.to_thread(_import_api)
+        app = api.create_app(controller, state.ensure_token(), request_exit=request_exit)
+        server = uvicorn.Server(
+            uvicorn.Config(
+                app,
+                host=plan.host,
+                port=plan.controller_port,
+                log_level="warning",
+                access_log=False,
+                lifespan="off",
+            )
+        )
         await server.serve()
     finally:
         boot.cancel()
         # A fault must never outlive its controller: revert before exiting (SIGTERM, down).
         await controller.revert_all_faults()
         await controller.close()
-        state.controller_pid_file.unlink(missing_ok=True)
     return 0
 
 

@@ -21,7 +21,15 @@ from chaos.state import StateDir
 class Stack:
     def __init__(self, state_dir: Path) -> None:
         self.state = StateDir(state_dir)
-        self.env = {**os.environ, "GAMEDAY_STATE_DIR": str(state_dir), "GAMEDAY_PORTS": "free"}
+        self.env = {
+            # How long `up` waits for a healthy stack before giving up (60 s by default): on a
+            # machine shared with other stacks and suites a cold start can take longer, and the
+            # tests are about the stack, not about how busy the machine is.
+            "GAMEDAY_STARTUP_TIMEOUT_SECONDS": "240",
+            **os.environ,
+            "GAMEDAY_STATE_DIR": str(state_dir),
+            "GAMEDAY_PORTS": "free",
+        }
         self.http = httpx.Client(timeout=5.0)
 
     def cli(
@@ -43,7 +51,7 @@ class Stack:
 
     def up(self, *args: str) -> None:
         # Always the local runtime: a Docker engine on the test machine must not change it.
-        self.cli("up", "--runtime", "local", *args, timeout=180)
+        self.cli("up", "--runtime", "local", *args, timeout=300)
 
     def down(self) -> None:
         self.cli("down", check=False, timeout=120)
@@ -178,7 +186,8 @@ class FaultDriver:
         self.stack = stack
 
     def inject(self, fault_type: str, target: str, duration: str = "60s", **params) -> dict:
-        return self.stack.controller.post(
+        # An apply may take long (disk-fill writes up to etcd's quota): the client waits.
+        return ControllerClient(self.stack.state, timeout=120.0).post(
             "/api/faults",
             json={"type": fault_type, "target": target, "duration": duration, "params": params},
         )

@@ -37,6 +37,16 @@ def test_inject_from_the_cli_shows_target_and_deadline_then_reverts_itself(stack
     stack.wait_for(lambda: stack.component(target)["health"] == "healthy", timeout=10)
 
 
+# From the new controller's process start to the first write through the `api` endpoint after
+# its recovery. What fills it (measured, see the commit): the controller's own imports until it
+# adopts the stack (~0.5-1.5 s of CPU), the reverts, HAProxy's two passing checks for the thawed
+# instance (1 s), and etcd electing again when the partitioned old leader, whose term rose
+# while it was cut off, rejoins (1-2 s). The cold start of `gameday up` itself, a second Python
+# process, is not the controller's recovery and is bounded separately, by STARTUP_SECONDS.
+RECOVERY_SECONDS = 8.0
+STARTUP_SECONDS = 60.0
+
+
 def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
     stack.wait_healthy()
     driver = FaultDriver(stack)
@@ -44,14 +54,14 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
     driver.inject("partition", "store:leader", duration="10m")
     driver.inject("latency", "web-2", ms=500, to="store", duration="10m")
     assert len(driver.proxy_faults()) == 2
-    os.kill(controller_pid(stack.state), signal.SIGKILL)
+    old = controller_pid(stack.state)
+    os.kill(old, signal.SIGKILL)
     time.sleep(0.5)
     assert stack.status()["phase"] == "controller-down"
     api = stack.url("api")
     frozen = psutil.Process(paused_pid := stack.component("web-1")["pid"])
     assert frozen.status() == psutil.STATUS_STOPPED  # the crash left it frozen
 
-    t0 = time.monotonic()
     restarting = subprocess.Popen(
         [sys.executable, "-m", "chaos.cli", "up", "--runtime", "local", "--rate", "20"],
         env=stack.env,
@@ -59,31 +69,46 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
         stderr=subprocess.DEVNULL,
     )
     try:
-        stack.wait_for(
-            lambda: driver_ready(driver),
-            timeout=5,
-            interval=0.1,
-            what="the new controller to answer with no proxy fault left",
+        new = stack.wait_for(
+            lambda: (pid := controller_pid(stack.state)) not in (None, old) and pid,
+            timeout=STARTUP_SECONDS,
+            interval=0.05,
+            what="`gameday up` to start a new controller",
         )
+        started = psutil.Process(new).create_time()
+        seen = {}
+
+        def recovered() -> bool:
+            # Seconds after the controller's start at which each was first seen, read from the
+            # components themselves; the controller's own API only answers after its imports.
+            now = round(time.time() - started, 2)
+            if "proxy" not in seen and driver.proxy_faults() == []:
+                seen["proxy"] = now
+            if "thawed" not in seen and psutil.Process(paused_pid).status() != "stopped":
+                seen["thawed"] = now
+            if "write" not in seen and {"proxy", "thawed"} <= set(seen) and wrote(api):
+                seen["write"] = now
+            if "api" not in seen and driver_ready(driver):
+                seen["api"] = now
+            return len(seen) == 4
+
         stack.wait_for(
-            lambda: psutil.Process(paused_pid).status() != psutil.STATUS_STOPPED,
-            timeout=5,
-            interval=0.1,
-            what="the paused instance to be resumed",
+            recovered, timeout=STARTUP_SECONDS, interval=0.1, what=f"recovery, so far {seen}"
         )
-        stack.wait_for(
-            lambda: (
-                httpx.put(f"{api}/kv/test/after-crash", json={"value": "ok"}, timeout=1).status_code
-                == 200
-            ),
-            timeout=5,
-            interval=0.1,
-        )
-        assert time.monotonic() - t0 < 6  # 5 s, plus the new controller's own start
+        print(f"after the new controller started: {seen}")
+        assert seen["write"] < RECOVERY_SECONDS, seen
     finally:
         restarting.wait(120)
     stack.wait_healthy()
     assert paused["id"] in {f["id"] for f in driver.stack.controller.get("/api/faults")}
+
+
+def wrote(api: str) -> bool:
+    try:
+        response = httpx.put(f"{api}/kv/test/after-crash", json={"value": "ok"}, timeout=1)
+    except httpx.HTTPError:
+        return False
+    return response.status_code == 200
 
 
 def driver_ready(driver: FaultDriver) -> bool:
