@@ -21,7 +21,7 @@ def test_offline_status_lists_the_stack_without_standby_slots(tmp_path):
     assert web1 == {
         "name": "web-1", "role": "web", "state": "stopped", "health": "unknown", "pid": None,
         "url": plan.component("web-1").url, "leader": None, "restarts": 0, "held_down": False,
-        "last_exit": None,
+        "last_exit": None, "exit": None,
     }
 
 
