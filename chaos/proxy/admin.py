@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI, HTTPException, Path, Response
+from fastapi import FastAPI, HTTPException, Path, Request, Response
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 from pydantic import BaseModel, ConfigDict, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chaos.netfaults.schemas import FAULT_ID_PATTERN, FaultSpec
 from chaos.proxy.faults import Fault
@@ -64,6 +66,16 @@ def create_app(proxy: Proxy, registry: CollectorRegistry | None = None, *,
     registry.register(ProxyCollector(proxy))
     app = FastAPI(title="gameday fault proxy")
     app.add_middleware(TokenGuard, token=token)
+
+
+    @app.exception_handler(StarletteHTTPException)
+    async def located_errors(request: Request, exc: StarletteHTTPException):
+        # FastAPI's "There was an error parsing the body" (400) names nothing: say where.
+        if exc.status_code == 400:
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": str(exc.detail),
+                                             "type": "body_parse"}]}, status_code=400)
+        return await http_exception_handler(request, exc)
+
     if not token:
         log.warning("no admin token (GAMEDAY_ADMIN_TOKEN[_FILE]): the admin API is read-only")
     # Every handler is `async def` on purpose: FastAPI runs plain `def` handlers in a thread

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chaos.runtime import docker_net
 from chaos.netfaults.schemas import LinkDirection
+from chaos.runtime import docker_net
 from chaos.runtime.docker_net import CHAIN_IN, CHAIN_OUT, NetControl, Rule, link_rules
 
 

@@ -64,7 +64,8 @@ def proxy_process(tmp: Path, config: dict, env: dict[str, str] | None = None,
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     admin = httpx.Client(base_url=f"http://127.0.0.1:{admin_port}", timeout=5, headers=headers)
     try:
-        wait_until(lambda: proc.poll() is None and admin.get("/healthz").is_success, 10,
+        # Generous: a cold start (imports) takes seconds on a loaded 2-core machine.
+        wait_until(lambda: proc.poll() is None and admin.get("/healthz").is_success, 30,
                    "proxy admin API")  # fmt: skip
         yield admin
     finally:
