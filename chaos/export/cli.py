@@ -82,13 +82,22 @@ def export(
     _write(_dump_mesh(documents, skipped), output)
 
 
+def _line(item: dict) -> tuple[str, str]:
+    """("NOT EXPORTED" or "APPROXIMATED", "what: why") for one listed item."""
+    label, _, why = item["why"].partition(": ")
+    if label not in ("not exported", "approximated"):
+        label, why = "not exported", item["why"]
+    return label.upper(), f"{item['what']}: {why}"
+
+
 def _report_skipped(skipped: list[dict]) -> None:
     for item in skipped:
-        err.print(f"[yellow]not exported:[/] {item['what']}: {item['why']}", highlight=False)
+        label, text = _line(item)
+        err.print(f"[yellow]{label.lower()}:[/] {text}", highlight=False)
 
 
 def _dump_mesh(documents: list[dict], skipped: list[dict]) -> str:
-    header = "".join(f"# NOT EXPORTED: {s['what']}: {s['why']}\n" for s in skipped)
+    header = "".join("# {}: {}\n".format(*_line(s)) for s in skipped)
     return header + yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True)
 
 
