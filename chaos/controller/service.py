@@ -218,8 +218,8 @@ class Controller:
         if not self.peer_ids:
             return
         try:
-            await self.http.put(f"{self.plan.proxy_admin_url}/peers", json=self.peer_ids)
-        except httpx.HTTPError as exc:
+            await self.proxy.set_peers(self.peer_ids)  # with the token: PUT /peers mutates
+        except (httpx.HTTPError, ValueError) as exc:
             log.warning("could not send peer ids to the proxy: %s", exc)
 
     # -- loops -------------------------------------------------------------------------------

@@ -53,6 +53,12 @@ class ProxyClient(NetworkControl):
                                        headers=self.headers, timeout=2.0)
         _raise_for(response)
 
+    async def set_peers(self, peer_ids: dict[str, str]) -> None:
+        """etcd member id (hex) -> component name, so peer links get their names."""
+        response = await self.http.put(f"{self.base_url}/peers", json=peer_ids,
+                                       headers=self.headers, timeout=2.0)
+        _raise_for(response)
+
     async def clear(self) -> None:
         response = await self.http.delete(f"{self.base_url}/faults", headers=self.headers,
                                           timeout=2.0)

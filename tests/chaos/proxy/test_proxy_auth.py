@@ -97,3 +97,12 @@ def test_cli_reads_the_token_file(tmp_path):
         assert anonymous.status_code == 401
         assert admin.put("/quiet", json={"quiet": True},
                          headers={"Authorization": "Bearer nope"}).status_code == 401
+
+
+async def test_proxy_client_sets_peers_with_the_token():
+    async with real_proxy({"a": 1}) as real:
+        real.http.headers.pop("Authorization")
+        await ProxyClient(real.http, real.base_url, TOKEN).set_peers({"AB": "store-1"})
+        assert (await real.http.get("/peers")).json() == {"ab": "store-1"}
+        with pytest.raises(httpx.HTTPStatusError):
+            await ProxyClient(real.http, real.base_url).set_peers({"cd": "store-2"})
