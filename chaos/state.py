@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -16,20 +15,62 @@ from typing import Any
 STACK_MEMBER_ENV = "GAMEDAY_STACK_MEMBER"
 
 
+def _create_with_mode(directory: Path, name: str, mode: int) -> tuple[int, Path]:
+    """A new file that has `mode` before its first byte: opened O_EXCL with the mode (so a
+    secret is never readable by others, not even for an instant), then fchmod on the empty
+    file only to undo a umask stricter than asked for."""
+    for _ in range(100):
+        tmp = directory / f".{name}.{secrets.token_hex(6)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, mode)
+        except FileExistsError:
+            continue
+        os.fchmod(fd, mode)
+        return fd, tmp
+    raise FileExistsError(f"no free temporary name next to {directory / name}")
+
+
+def _write_fd(fd: int, text: str) -> None:
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
 def write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write via rename so a crash never leaves a half-written file for the next reader."""
+    """Write via rename so a crash never leaves a half-written file for the next reader.
+    The file has `mode` from its creation on (never chmod after writing)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    fd, tmp = _create_with_mode(path.parent, path.name, mode)
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
+        _write_fd(fd, text)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+
+
+def create_secret(path: Path, text: str) -> bool:
+    """Write `text` to `path` (mode 0600 from the first byte) unless `path` exists; True if
+    this call created it. Atomic: a reader sees no file or the whole secret, and of two
+    racing writers exactly one wins (a hard link fails if the name is taken)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = _create_with_mode(path.parent, path.name, 0o600)
+    try:
+        _write_fd(fd, text)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise
+        except OSError:  # a filesystem without hard links: exclusive create, same mode
+            direct = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+            os.fchmod(direct, 0o600)
+            _write_fd(direct, text)
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 class StateDir:
@@ -100,6 +141,7 @@ class StateDir:
         existing = self.token()
         if existing:
             return existing
-        token = secrets.token_urlsafe(32)
-        write_atomic(self.token_file, token + "\n", mode=0o600)
-        return token
+        # Created once, 0600 from the first byte; if another process won the race, its
+        # token is the stack's.
+        create_secret(self.token_file, secrets.token_urlsafe(32) + "\n")
+        return self.token() or ""

@@ -14,7 +14,6 @@ status`, `inject`, `faults` and `down` work unchanged against it.
 from __future__ import annotations
 
 import os
-import secrets
 import shutil
 import subprocess
 import time
@@ -83,14 +82,11 @@ def _base_args(project: str, files: list[Path]) -> list[str]:
 def compose_env(
     state: StateDir, ports: dict[str, int] | None = None, rate: float | None = None
 ) -> dict[str, str]:
-    """Environment for Compose: the state dir, a per-stack admin token, published ports."""
-    env = dict(os.environ)
+    """Environment for Compose: the state dir and published ports. The stack's admin token is
+    not passed: the token-init service writes one into its volume (no default secret), and
+    the controller's API token lands in the state dir as `token`, where `gameday` reads it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GAMEDAY_ADMIN_TOKEN",)}
     env["GAMEDAY_STATE_DIR"] = str(state.root)
-    token_file = state.root / "admin-token"
-    if not token_file.exists():
-        token_file.write_text(secrets.token_urlsafe(24) + "\n")
-        token_file.chmod(0o600)
-    env["GAMEDAY_ADMIN_TOKEN"] = token_file.read_text().strip()
     for endpoint, port in (ports or {}).items():
         env[PUBLISHED[endpoint][0]] = str(port)
     if rate is not None:

@@ -444,7 +444,10 @@ def prepare(state: StateDir, backoff_seconds: float = 1.0) -> tuple[StackPlan, D
         (c.get("Labels") or {}).get(SERVICE_LABEL)
         for c in client.api.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
     }
-    admin_token = os.environ.get("GAMEDAY_ADMIN_TOKEN", "")
+    from chaos.proxy.token import read_admin_token
+
+    # The token-init service's file (GAMEDAY_ADMIN_TOKEN_FILE), or the variable if set.
+    admin_token = read_admin_token() or ""
     public_host = os.environ.get("GAMEDAY_PUBLIC_HOST", "127.0.0.1")
     plan = docker_plan.build_compose_plan(
         state.root, admin_token=admin_token, public_host=public_host,

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 CommaList = Annotated[list[str], NoDecode]
@@ -27,6 +28,12 @@ class WebSettings(BaseSettings):
     store_timeout: float = Field(default=1.0, gt=0)
     store_read_retries: int = Field(default=2, ge=0, le=10)
     admin_token: str = ""
+    # Compose: the stack's token in a file (a read-only volume), the same variable the proxy
+    # and the loadgen read. GAMEDAY_WEB_ADMIN_TOKEN, when set, wins.
+    admin_token_file: str = Field(
+        default="",
+        validation_alias=AliasChoices("GAMEDAY_WEB_ADMIN_TOKEN_FILE", "GAMEDAY_ADMIN_TOKEN_FILE"),
+    )
     release: str = "1.0.0"
     # "Bad deploy" simulation: these "METHOD /route/template" pairs answer 500.
     broken_routes: CommaList = Field(default_factory=list)
@@ -44,6 +51,13 @@ class WebSettings(BaseSettings):
         if not endpoints:
             raise ValueError("at least one store endpoint is required")
         return [endpoint.rstrip("/") for endpoint in endpoints]
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> WebSettings:
+        # An unreadable token file stops the start (better than an admin API nobody can use).
+        if not self.admin_token and self.admin_token_file:
+            self.admin_token = Path(self.admin_token_file).read_text().strip()
+        return self
 
     @property
     def admin_enabled(self) -> bool:

@@ -82,7 +82,7 @@ def test_errors_rise_and_fall_back_through_leader_and_web_kills_with_no_violatio
     finally:
         stack.cli("load", "set", "--rate", "20")
         stack.controller.post("/api/abort")
-    summary = stack.controller.get("/api/consistency?sweep=true")
+    summary = stack.controller.post("/api/consistency/sweep")
     assert summary["acknowledged_writes"] > 0 and summary["reads_checked"] > 0
     assert summary["violations"] == {"lost_write": 0, "stale_read": 0, "revision_regression": 0}
 
@@ -99,7 +99,7 @@ def test_deleting_acknowledged_writes_behind_the_api_is_caught(stack):
             f"{store}/v3/kv/deleterange", json={"key": b64(prefix), "range_end": b64(end)}
         )
         assert response.status_code == 200 and int(response.json().get("deleted", 0)) > 0
-        summary = stack.controller.get("/api/consistency?sweep=true")
+        summary = stack.controller.post("/api/consistency/sweep")
         assert summary["violations"]["lost_write"] > 0
         text = loadgen_metrics(stack)
         assert metric_value(text, "loadgen_consistency_violations_total", kind="lost_write") > 0

@@ -44,9 +44,9 @@ def wait_for(condition: Callable[[], object], timeout: float, what: str) -> obje
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
-def start(command: list[str]) -> subprocess.Popen[bytes]:
+def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     # Own session, so teardown can kill the loadgen's Locust children along with it.
-    return subprocess.Popen(command, cwd=REPO, start_new_session=True)
+    return subprocess.Popen(command, cwd=REPO, start_new_session=True, env=env)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -59,10 +59,16 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait()
 
 
+TOKEN = "loadgen-test-token"
+
+
 class Stack:
     def __init__(self, kv_url: str, loadgen_url: str) -> None:
         self.kv = httpx.Client(base_url=kv_url, timeout=5)
-        self.loadgen = httpx.Client(base_url=loadgen_url, timeout=15)
+        self.loadgen = httpx.Client(
+            base_url=loadgen_url, timeout=15, headers={"Authorization": f"Bearer {TOKEN}"}
+        )
+        self.anonymous = httpx.Client(base_url=loadgen_url, timeout=15)
 
     def load(self) -> dict:
         return self.loadgen.get("/gameday/load").json()
@@ -90,8 +96,13 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def stack() -> Iterator[Stack]:
+def stack(tmp_path_factory) -> Iterator[Stack]:
     kv_port, web_port = free_port(), free_port()
+    # The token from a file, as under Compose (GAMEDAY_ADMIN_TOKEN_FILE).
+    token_file = tmp_path_factory.mktemp("loadgen") / "admin-token"
+    token_file.write_text(TOKEN + "\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GAMEDAY_ADMIN_TOKEN")}
+    env["GAMEDAY_ADMIN_TOKEN_FILE"] = str(token_file)
     kv = start([sys.executable, str(STANDIN), str(kv_port)])
     loadgen = None
     try:
@@ -103,11 +114,12 @@ def stack() -> Iterator[Stack]:
                 "--target", f"http://127.0.0.1:{kv_port}",
                 "--web-host", "127.0.0.1", "--web-port", str(web_port),
                 "--rate", str(START_RATE), "--workers", "2", "--loglevel", "WARNING",
-            ]
+            ],
+            env,
         )  # fmt: skip
         wait_for(
             lambda: s.load()["state"] == "running" and s.load()["running_users"] > 0,
-            30,
+            90,  # three Python processes importing Locust: ~40 s on a busy 2-core box
             "the loadgen to run",
         )
         yield s
@@ -122,6 +134,27 @@ def test_sends_the_target_rate(stack: Stack) -> None:
     assert stack.loadgen.get("/").is_success  # Locust's own web UI is still there
     time.sleep(1)  # users start at random phases within their first slot
     assert stack.measured_rate(4) == pytest.approx(START_RATE, rel=0.3)
+
+
+def test_every_changing_call_needs_the_token(stack: Stack) -> None:
+    """Ours and Locust's own: without the stack's token nothing changes; reads stay open."""
+    calls = [
+        ("POST", "/gameday/load", {"rate": 0}),
+        ("POST", "/gameday/consistency/sweep", None),
+        ("POST", "/swarm", None),
+        ("POST", "/stop", None),
+        ("POST", "/stats/reset", None),
+        ("PUT", "/gameday/load", {"rate": 0}),
+        ("DELETE", "/gameday/load", None),
+    ]
+    for method, path, body in calls:
+        for headers in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
+            response = stack.anonymous.request(method, path, json=body, headers=headers)
+            assert response.status_code == 401, (method, path, headers, response.text)
+            assert response.json()["field"] == "Authorization"
+    assert stack.load()["rate"] == START_RATE and stack.load()["state"] == "running"
+    assert stack.anonymous.get("/gameday/consistency").status_code == 200
+    assert stack.anonymous.get("/metrics").status_code == 200
 
 
 def test_post_load_changes_the_rate(stack: Stack) -> None:
