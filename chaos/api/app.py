@@ -17,6 +17,7 @@ from chaos.api import (
     load,
     metrics,
     monkey,
+    pages,
     prometheus_proxy,
     remediation,
     scenarios,
@@ -48,6 +49,7 @@ def create_app(
     app.state.controller = controller
     app.state.token = token
     app.state.request_exit = request_exit or (lambda: None)
+    app.state.pager = controller.pager
     if registry is None:
         registry = CollectorRegistry()
         ProcessCollector(registry=registry)
@@ -57,7 +59,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
-                   scenarios, remediation, drills):
+                   scenarios, remediation, drills, pages):
         app.include_router(module.router)
     console.install(app)
 

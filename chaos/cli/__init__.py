@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from chaos.cli import drill, faults, load, monkey, remediation, scenario, schedule, stack
+from chaos.cli import (
+    drill,
+    faults,
+    load,
+    monkey,
+    pager,
+    remediation,
+    scenario,
+    schedule,
+    stack,
+)
 
 app = typer.Typer(
     name="gameday",
@@ -30,3 +40,5 @@ app.add_typer(schedule.app, name="schedule")
 app.add_typer(monkey.app, name="monkey")
 app.add_typer(scenario.app, name="scenario")
 app.add_typer(drill.app, name="drill")
+app.add_typer(pager.app, name="pager")
+app.add_typer(pager.silence_app, name="silence")

@@ -22,6 +22,8 @@ from chaos.drills.service import DrillService
 from chaos.faults.context import FaultContext
 from chaos.journal import Journal
 from chaos.links import LinkTable
+from chaos.pager import config as pager_config
+from chaos.pager.store import PageStore
 from chaos.runtime.base import SupervisingRuntime
 from chaos.scenarios.prometheus import Prometheus
 from chaos.scenarios.runner import create_runner
@@ -87,6 +89,8 @@ class Controller:
         self.remediation = Remediation(self)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
         self.drills = DrillService(self, prometheus)
+        # Pages from Alertmanager's webhook; kept across controller restarts.
+        self.pager = PageStore(state.root / "pages.json")
 
     # -- boot --------------------------------------------------------------------------------
 
@@ -110,6 +114,12 @@ class Controller:
         )
         self.write_prometheus_config()
         self._write_proxy_config()
+        if "alertmanager" in self.plan.names():
+            # It pages the controller with the controller's own bearer token.
+            write_atomic(
+                self.state.component_dir("alertmanager") / "alertmanager.yml",
+                pager_config.render(self.plan.controller_url, str(self.state.token_file)),
+            )
 
     def write_prometheus_config(self) -> None:
         """What Prometheus scrapes follows the web instances in the stack (after a scale)."""

@@ -7,6 +7,7 @@ and the controller must be able to restart or adopt any component after a crash.
 from __future__ import annotations
 
 import secrets
+import shutil
 import sys
 from pathlib import Path
 from typing import Literal
@@ -18,13 +19,19 @@ from chaos.stack import etcd
 from chaos.stack.ports import PortAllocator
 from chaos.state import STACK_MEMBER_ENV
 
-Role = Literal["web", "store", "lb", "proxy", "prometheus", "loadgen"]
+Role = Literal["web", "store", "lb", "proxy", "prometheus", "alertmanager", "loadgen"]
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_DIR = REPO_ROOT / "compose"
 STORE_MEMBERS = 3
 
-DEFAULT_PORTS = {"api": 8080, "prometheus": 9090, "controller": 8700, "loadgen": 8089}
+DEFAULT_PORTS = {"api": 8080, "prometheus": 9090, "controller": 8700, "loadgen": 8089,
+                 "alertmanager": 9093}
+
+
+def alertmanager_binary() -> str:
+    """Debian installs Alertmanager as prometheus-alertmanager; upstream names it alertmanager."""
+    return shutil.which("prometheus-alertmanager") or "alertmanager"
 
 
 class ProxyLink(BaseModel):
@@ -112,6 +119,7 @@ def build_plan(settings: Settings) -> StackPlan:
     api_port = ports.default("api", DEFAULT_PORTS["api"])
     prometheus_port = ports.default("prometheus", DEFAULT_PORTS["prometheus"])
     controller_port = ports.default("controller", DEFAULT_PORTS["controller"])
+    alertmanager_port = ports.default("alertmanager", DEFAULT_PORTS["alertmanager"])
     loadgen_port = ports.default("loadgen", DEFAULT_PORTS["loadgen"]) if settings.load else 0
 
     stores = [f"store-{i}" for i in range(1, STORE_MEMBERS + 1)]
@@ -249,6 +257,28 @@ def build_plan(settings: Settings) -> StackPlan:
             start_group=3,
         )
     )
+    # Prometheus sends it every alert; it pages the controller (chaos/pager/config.py).
+    alertmanager_dir = state / "alertmanager"
+    components.append(
+        ComponentSpec(
+            name="alertmanager",
+            role="alertmanager",
+            argv=[
+                alertmanager_binary(),
+                f"--config.file={alertmanager_dir / 'alertmanager.yml'}",
+                f"--storage.path={alertmanager_dir / 'data'}",
+                f"--web.listen-address={host}:{alertmanager_port}",
+                "--cluster.listen-address=",  # one instance: no gossip port
+                "--log.level=warn",
+            ],
+            env=dict(marker),
+            ports={"http": alertmanager_port},
+            url=_url(host, alertmanager_port),
+            health_url=_url(host, alertmanager_port, "/-/ready"),
+            metrics_url=_url(host, alertmanager_port, "/metrics"),
+            start_group=3,
+        )
+    )
     if settings.load:
         components.append(
             ComponentSpec(
@@ -281,6 +311,7 @@ def build_plan(settings: Settings) -> StackPlan:
         "api": _url(host, api_port),
         "prometheus": _url(host, prometheus_port),
         "controller": _url(host, controller_port),
+        "alertmanager": _url(host, alertmanager_port),
     }
     if settings.load:
         endpoints["loadgen"] = _url(host, loadgen_port)

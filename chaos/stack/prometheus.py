@@ -67,4 +67,7 @@ def render(plan: StackPlan, enabled: set[str] | None = None) -> str:
         "rule_files": [str(COMPOSE_DIR / "prometheus" / "rules" / "*.yml")],
         "scrape_configs": [_scrape_config(job, targets) for job, targets in jobs.items()],
     }
+    alertmanagers = [_target(c.url) for c in plan.components if c.role == "alertmanager"]
+    if alertmanagers:
+        config["alerting"] = {"alertmanagers": [{"static_configs": [{"targets": alertmanagers}]}]}
     return "# Rendered by gameday from the stack plan.\n" + yaml.safe_dump(config, sort_keys=False)

@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from chaos.controller.faults import FaultManager
 from chaos.drills.service import DrillService
 from chaos.journal import Journal
+from chaos.pager.store import PageStore
 from chaos.scenarios.probes import QueryFailed
 from chaos.state import StateDir
 from chaos.targets import Member
@@ -73,6 +74,7 @@ class FakeController:
             context, Journal(state_dir / "journal.jsonl"), self.members, random.Random(3)
         )
         self.drills = DrillService(self, prometheus=FakePrometheus(), poll_seconds=0.05)
+        self.pager = PageStore(state_dir / "pages.json")
 
     async def members(self) -> list[Member]:
         return [Member(n, r, leader=(n == LEADER)) for n, r in STACK.items()]

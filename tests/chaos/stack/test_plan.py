@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+import yaml
 
 from chaos.settings import Settings
 from chaos.stack import haproxy, prometheus
@@ -30,6 +31,7 @@ def test_plan_names_every_component_and_gives_distinct_ports(plan):
         "web-3",
         "lb",
         "prometheus",
+        "alertmanager",
         "loadgen",
     ]
     # Spare web slots are planned up front so `gameday scale` needs no HAProxy reload.
@@ -101,5 +103,9 @@ def test_promtool_accepts_the_rendered_prometheus_config(plan, tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     text = path.read_text()
     assert "scrape_interval: 1s" in text and "evaluation_interval: 1s" in text
-    for job in ("web", "store", "lb", "proxy", "prometheus", "loadgen", "controller"):
+    for job in ("web", "store", "lb", "proxy", "prometheus", "alertmanager", "loadgen",
+                "controller"):
         assert f"job_name: {job}" in text
+    alerting = yaml.safe_load(text)["alerting"]["alertmanagers"]
+    assert alerting == [{"static_configs": [{"targets": [
+        plan.component("alertmanager").url.split("://")[1]]}]}]
