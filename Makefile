@@ -29,8 +29,13 @@ lint: deps
 # Every figure of docs/benchmarks.md in one run on its own stack (about 15 minutes): prints
 # the table, writes bench/results/<date>.json and regenerates docs/benchmarks.md from it.
 # BENCH_ARGS=--quick for a smoke run (short, 3 repetitions; leaves the docs alone).
+# py-spy (for the profile) goes into a throwaway venv, never into the project's.
+PY_SPY_VENV ?= /tmp/gameday-pyspy
 bench: deps
-	$(BIN)/python -m bench.run $(BENCH_ARGS)
+	@test -x $(PY_SPY_VENV)/bin/py-spy || ($(PYTHON) -m venv $(PY_SPY_VENV) && \
+		$(PY_SPY_VENV)/bin/pip install --quiet py-spy) || \
+		echo "py-spy unavailable: the profile keeps only the CPU split per component"
+	PY_SPY=$(PY_SPY_VENV)/bin/py-spy $(BIN)/python -m bench.run $(BENCH_ARGS)
 
 deps: system-deps $(STAMP)
 

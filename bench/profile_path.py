@@ -8,7 +8,7 @@ web-1 and the fault proxy (the Python hops). The py-spy samples are split by the
 of the innermost frame (self time) and by a few inclusive stages of the web request.
 
 py-spy is not a project dependency: install it into a throwaway venv
-(``python3 -m venv /tmp/pyspy && /tmp/pyspy/bin/pip install py-spy``) and point ``PY_SPY``
+(``make bench`` does: ``/tmp/gameday-pyspy``) and point ``PY_SPY``
 at it, or put it on PATH. Without it the CPU split per component is still measured.
 Writes bench/results/profile-<date>.json, which bench/render_docs.py puts in the docs.
 """
@@ -24,10 +24,11 @@ import subprocess
 import tempfile
 import threading
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import load_average, wrk
+from bench.common import Figure, load_average, wrk
 from bench.resources import sample
 from bench.stack import BenchStack
 
@@ -48,7 +49,7 @@ STAGES = {
 
 
 def py_spy() -> str | None:
-    fallback = "/tmp/pyspy-venv/bin/py-spy"
+    fallback = "/tmp/gameday-pyspy/bin/py-spy"  # where `make bench` installs it
     for candidate in (os.environ.get("PY_SPY"), shutil.which("py-spy"), fallback):
         if candidate and Path(candidate).exists():
             return candidate
@@ -128,6 +129,29 @@ def profile(stack: BenchStack, seconds: float) -> dict[str, object]:
     }
 
 
+def write(result: dict[str, object], started: datetime, load_before: list[float],
+          command: str, out: Path | None = None) -> Path:
+    result.update(date=started.strftime("%Y-%m-%d"),
+                  started_at=started.isoformat(timespec="seconds"),
+                  load_average=load_before, command=command)
+    out = out or RESULTS / f"profile-{started.strftime('%Y-%m-%d')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    return out
+
+
+def in_run(stack: BenchStack, seconds: float, out: Path | None) -> Iterator[Figure]:
+    """The profile as a group of `make bench`: writes its file, yields the headline shares."""
+    started, load_before = datetime.now(UTC), load_average()
+    result = profile(stack, seconds)
+    write(result, started, load_before, "make bench (bench/profile_path.py)", out)
+    spy = result["py_spy"]
+    web = spy.get("web-1", {}) if isinstance(spy, dict) else {}
+    for stage, share in web.get("inclusive_pct", {}).items():
+        yield Figure("profile", f"web-1 samples in {stage}", share, "%",
+                     {"samples": web.get("samples", 0)})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="profile the whole request path")
     parser.add_argument("--seconds", type=float, default=10.0)
@@ -140,12 +164,7 @@ def main() -> None:
             stack.up()
         result = profile(stack, args.seconds)
         stack.set_load(stack.rate)
-    result.update(date=started.strftime("%Y-%m-%d"),
-                  started_at=started.isoformat(timespec="seconds"),
-                  load_average=load_before, command="python -m bench.profile_path")
-    out = RESULTS / f"profile-{started.strftime('%Y-%m-%d')}.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=2) + "\n")
+    out = write(result, started, load_before, "python -m bench.profile_path")
     print(json.dumps(result, indent=2))
     print(f"written: {out}")
 

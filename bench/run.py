@@ -18,13 +18,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import bench_store_client, recovery, resources, throughput
+from bench import bench_store_client, profile_path, recovery, resources, throughput
 from bench.common import Figure, load_average
 from bench.stack import BenchStack
 from bench.table import render_text
@@ -109,6 +110,9 @@ def main() -> int:
         if "error" not in run.figures[-1].detail:
             stack.set_load(0)  # the throughput figures alone on the machine
             run.group("throughput", lambda: throughput.measure(stack, seconds))
+            profile_out = None if not args.quick else Path(tempfile.gettempdir()) / (
+                "gameday-bench-profile-quick.json")
+            run.group("profile", lambda: profile_path.in_run(stack, seconds * 2, profile_out))
             stack.set_load(DEFAULT_RATE)
             run.group("resources", lambda: resources.measure(stack, window, DEFAULT_RATE))
             run.group("detection and recovery", lambda: recovery.measure(stack, repeats))
