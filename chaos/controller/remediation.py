@@ -80,10 +80,12 @@ class Remediation:
 
     async def scale(self, role: str, count: int) -> dict[str, Any]:
         if role != "web":
-            raise RemediationError(422, f"role: only web can be scaled, not {role!r}")
+            raise RemediationError(422, f"role: only web can be scaled, not {role!r}",
+                                   [{"field": "role", "message": "allowed: web"}])
         slots = self.controller.plan.names("web")
         if not 1 <= count <= len(slots):
-            raise RemediationError(422, f"count: web can be scaled from 1 to {len(slots)}")
+            raise RemediationError(422, f"count: web can be scaled from 1 to {len(slots)}",
+                                   [{"field": "count", "message": f"from 1 to {len(slots)}"}])
         async with self._lock:
             runtime = self.controller.runtime
             running = [n for n in slots if n in runtime.enabled_names()]
