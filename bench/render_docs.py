@@ -33,6 +33,8 @@ every figure below with its baseline in the same run, prints one table and write
 `bench/results/<date>.json`. Load comes from `wrk` (Debian), one thread, 32 connections,
 on the same cores as the stack: these are figures for the whole system on one machine.
 Each module of `bench/` measures one group; its docstring says exactly how.
+`bench/bench_proxy.py` (one fault-proxy hop against a stub upstream) and `bench/bench_web.py`
+(one app on a throwaway etcd) remain standalone tools; their output is not on this page.
 
 Run: {date} ({started_at} to {finished_at}), load average before each group in the JSON.
 Machine: {cpus} CPUs ({cpu}), {memory_gib} GiB, kernel {kernel}, Python {python}; {etcd};
