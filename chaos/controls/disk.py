@@ -31,6 +31,7 @@ from chaos.runtime import cgroups
 from chaos.runtime.base import Runtime
 from chaos.runtime.cgroups import CgroupUnavailable, Device, Hierarchy
 
+# Debug only: like the fault manager, nothing at info names a fault (drills hide theirs).
 log = logging.getLogger("gameday.disk")
 
 
@@ -105,7 +106,7 @@ class DiskThrottle:
                     if each == pid:
                         raise
         self._enforce(hierarchy, record)
-        log.info("%s: writes capped at %s B/s, %s IOPS on %s in %s", member, write_bps,
+        log.debug("%s: writes capped at %s B/s, %s IOPS on %s in %s", member, write_bps,
                  write_iops, devices, cgroup)
         return {
             "cgroup": str(hierarchy.path(cgroup)),
@@ -134,7 +135,7 @@ class DiskThrottle:
         if self.move:
             self._empty_and_remove(hierarchy, cgroup, record.get("origin", "/"))
         self._path(member).unlink(missing_ok=True)
-        log.info("%s: disk writes no longer capped", member)
+        log.debug("%s: disk writes no longer capped", member)
 
     def _orphan_cleanup(self, member: str) -> None:
         """No record (never applied, or already reverted): remove a cgroup left anyway."""
