@@ -187,7 +187,7 @@ class FaultDriver:
 
     def inject(self, fault_type: str, target: str, duration: str = "60s", **params) -> dict:
         # An apply may take long (disk-fill writes up to etcd's quota): the client waits.
-        return ControllerClient(self.stack.state, timeout=120.0).post(
+        return ControllerClient(self.stack.state, timeout=300.0).post(
             "/api/faults",
             json={"type": fault_type, "target": target, "duration": duration, "params": params},
         )
