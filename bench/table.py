@@ -21,6 +21,8 @@ def result_text(figure: dict[str, Any]) -> str:
         text += f", p50 {_number(detail['p50_ms'])} ms, p99 {_number(detail['p99_ms'])} ms"
     if "p50" in detail and figure["unit"] == "s":
         text += f" (p50 {_number(detail['p50'])} s, n={detail['n']})"
+    if "cpu_us_per_call" in detail:
+        text += f", {_number(detail['cpu_us_per_call'])} us CPU a call"
     if detail.get("errors"):
         text += f", {detail['errors']} errors"
     if "note" in detail:
