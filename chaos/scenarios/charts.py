@@ -124,8 +124,9 @@ def draw(directory: Path, title: str, data: dict[str, dict[str, Points]],
     for ax, panel in zip(axes, PANELS, strict=True):
         _draw(ax, panel, data.get(panel.key, {}), windows, label_windows=ax is axes[0])
     axes[-1].set_xlabel("seconds since the run started", fontsize=8)
-    axes[-1].set_xlim(min(0.0, *(t for s in data.values() for p in s.values() for t, _ in p[:1])),
-                      max(duration, 1.0))
+    # From the earliest sample (a baseline may start before 0), or 0 when there is none.
+    first = [p[0][0] for s in data.values() for p in s.values() if p]
+    axes[-1].set_xlim(min([0.0, *first]), max(duration, 1.0))
     fig.suptitle(title, fontsize=12)
     fig.tight_layout()
     fig.savefig(directory / "overview.png", dpi=110)
