@@ -71,33 +71,40 @@ def fuzz(
         operation = result.ok()
         if skip(operation.method.upper(), operation.path):
             continue
-        label = f"{operation.method.upper()} {operation.path}"
-
-        @settings(
-            max_examples=examples,
-            deadline=None,
-            derandomize=True,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=operation.as_strategy())
-        def one(case, label: str = label) -> None:
-            kwargs = case.as_transport_kwargs(base_url=base_url)
-            kwargs.pop("base_url", None)
-            kwargs.setdefault("headers", {})
-            kwargs["headers"] = {**headers, **{k: str(v) for k, v in kwargs["headers"].items()}}
-            response = loop.run_until_complete(client.request(**kwargs))
-            run.calls += 1
-            run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
-            problem = problems_of(response)
-            if problem:
-                run.findings.append(Finding(
-                    label, response.status_code,
-                    f"{kwargs.get('method')} {kwargs.get('url')} {kwargs.get('json')!r}"[:300],
-                    f"{problem}: {response.text[:300]}",
-                ))
-
-        one()
+        _fuzz_operation(operation, client, loop, headers, examples, base_url, run)
     loop.run_until_complete(client.aclose())
     return run
+
+
+def _fuzz_operation(operation, client, loop, headers, examples, base_url, run) -> None:
+    label = f"{operation.method.upper()} {operation.path}"
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def one(case) -> None:
+        kwargs = case.as_transport_kwargs(base_url=base_url)
+        kwargs.pop("base_url", None)
+        kwargs.setdefault("headers", {})
+        kwargs["headers"] = {**headers, **{k: str(v) for k, v in kwargs["headers"].items()}}
+        response = loop.run_until_complete(client.request(**kwargs))
+        run.calls += 1
+        run.statuses[response.status_code] = run.statuses.get(response.status_code, 0) + 1
+        problem = problems_of(response)
+        if problem:
+            run.findings.append(
+                Finding(
+                    label,
+                    response.status_code,
+                    f"{kwargs.get('method')} {kwargs.get('url')} {kwargs.get('json')!r}"[:300],
+                    f"{problem}: {response.text[:300]}",
+                )
+            )
+
+    one()
