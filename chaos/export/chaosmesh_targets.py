@@ -178,3 +178,13 @@ def _http(fault: str, spec: dict[str, Any], params: dict[str, Any],
             notes.append(f"http-latency: no jitter in HTTPChaos ({params['jitter_ms']:g} ms)")
         return {**out, "target": "Request", "delay": f"{params['ms']:g}ms"}
     return {**out, "target": "Response", "replace": {"code": params.get("status", 500)}}
+
+
+def checked_spec(fault: str, target: str, params: dict[str, Any],
+                 namespace: str) -> tuple[str, dict[str, Any], list[str]]:
+    """chaos_spec, validated against the CRD model: the mapping the kubernetes runtime gets."""
+    from chaos.export.chaosmesh_model import SPEC_MODELS
+
+    kind, spec, notes = chaos_spec(fault, target, params, namespace)
+    SPEC_MODELS[kind].model_validate(spec)
+    return kind, spec, notes

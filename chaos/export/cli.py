@@ -12,12 +12,14 @@ from typing import Annotated
 
 import typer
 import yaml
+from rich.console import Console
 
-from chaos.cli.common import err
 from chaos.scenarios import library
 from chaos.scenarios.loader import ScenarioError
 
 EXIT_INVALID = 2
+# Its own stderr console: the cli package imports this module, not the other way round.
+err = Console(stderr=True)
 
 
 class Format(StrEnum):

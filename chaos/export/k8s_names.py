@@ -3,10 +3,10 @@ export and the kubernetes runtime so both select exactly the pods the manifests 
 
 from __future__ import annotations
 
-NAMESPACE = "gameday"
-PART_OF = "app.kubernetes.io/part-of"
-COMPONENT = "app.kubernetes.io/component"
-PROJECT = "gameday"
+from chaos.runtime.kubernetes import COMPONENT, NAMESPACE, PART_OF, PROJECT
+
+__all__ = ["COMPONENT", "ETCD_DATA", "NAMESPACE", "PART_OF", "PROJECT", "PROMETHEUS_URL",
+           "WEB_PORT", "WORKLOADS", "labels"]
 
 # role -> (workload kind, workload name). Store members are StatefulSet pods store-1..3
 # (spec.ordinals.start: 1), so gameday's member names are the pod names.

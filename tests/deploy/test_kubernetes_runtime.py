@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from lightkube import AsyncClient, KubeConfig
 
+from chaos.export.chaosmesh_targets import checked_spec
 from chaos.runtime.base import ProcessState
 from chaos.runtime.kubernetes import KubernetesRuntime, RuntimeRefused
 from tests.deploy.fake_kube import FakeKube
@@ -20,7 +21,7 @@ async def runtime_for(kube: FakeKube) -> KubernetesRuntime:
         "contexts": [{"name": "fake", "context": {"cluster": "fake", "user": "controller",
                                                   "namespace": "gameday"}}]})
     client = AsyncClient(config, transport=kube.transport())
-    runtime = KubernetesRuntime(client)
+    runtime = KubernetesRuntime(client, chaos_mapping=checked_spec)
     await runtime.refresh()
     return runtime
 

@@ -8,16 +8,18 @@ from chaoslib.discovery.discover import discover_activities
 from chaoslib.exceptions import ActivityFailed
 
 import chaos.ctk
-from chaos.ctk import client, probes
-from chaos.runtime.base import ProcessState
+from chaos.ctk import actions, client, probes
 
 CONFIG = {"gameday_controller_url": "http://controller.test"}
 
 
-def test_stack_health_and_leader_from_the_status_route(served):
-    assert probes.stack_healthy(configuration=served.configuration) is True
-    served.controller.runtime._states["web-2"] = ProcessState.paused
-    assert probes.stack_healthy(configuration=served.configuration) is False
+def test_stack_health_from_the_status_route(served, secrets):
+    config = served.configuration
+    assert probes.stack_healthy(configuration=config) is True
+    actions.inject_fault("pause", "web-2", "30s", configuration=config, secrets=secrets)
+    assert probes.stack_healthy(configuration=config) is False  # web-2 is paused
+    actions.abort(configuration=config, secrets=secrets)
+    assert probes.stack_healthy(configuration=config) is True
 
 
 def status_transport(status: dict) -> httpx.MockTransport:
