@@ -359,6 +359,8 @@ class FaultManager:
         """Revert whatever a previous controller applied and did not revert."""
         recovered = []
         for entry in self.journal.pending():
+            if entry["id"] in self.records:
+                continue  # already being reverted (a failed revert is retried on its own)
             cls = FAULTS.get(entry["type"])
             if cls is None:
                 log.error("journal names unknown fault type %r; dropping", entry["type"])

@@ -199,3 +199,22 @@ async def test_abort_reverts_everything_at_once(tmp_path):
     assert len(reverted) == 3
     assert manager.active() == []
     assert ctx.proxy.faults == {}
+
+
+async def test_recovering_twice_does_not_start_a_second_revert_of_the_same_fault(tmp_path):
+    # The controller recovers once while adopting and again once the stack runs; a revert that
+    # failed the first time is already being retried and must not get a second record.
+    crashed, ctx = make_manager(tmp_path)
+    record = await crashed.inject(FaultRequest(type="blackhole", target="web-1"))
+    for timer in crashed._timers.values():
+        timer.cancel()
+    successor = FaultManager(ctx, Journal(tmp_path / "journal.jsonl"), crashed.members)
+    ctx.proxy.fail_removals = 1
+    [first] = await successor.recover()
+    assert first.state == "revert_failed"
+    assert await successor.recover() == []
+    assert successor.records[record.id] is first and len(successor._timers) == 1
+    await asyncio.sleep(2.3)  # the one retry chain
+    assert first.state == "reverted" and successor.journal.pending() == []
+    for timer in successor._timers.values():
+        timer.cancel()
