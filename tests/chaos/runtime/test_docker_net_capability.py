@@ -103,3 +103,14 @@ def test_real_probe_into_another_namespace(tmp_path):
     finally:
         child.kill()
         child.wait(5)
+
+
+def test_nsenter_counts_as_available_without_entering_the_hosts_namespace(monkeypatch):
+    # In the controller's container `nsenter -t 1 -n` is refused (pid 1 is the host's init)
+    # while entering a sibling container works: only the probe on a container may decide.
+    calls = []
+    monkeypatch.setattr(docker_runtime.shutil, "which",
+                        lambda name: f"/usr/bin/{name}" if name == "nsenter" else None)
+    monkeypatch.setattr(docker_runtime.subprocess, "run",
+                        lambda *a, **k: calls.append(a) or pytest.fail("no host probe"))
+    assert docker_runtime.nsenter_available() is True and calls == []
