@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: up down status test test-fast lint bench deps system-deps clean
+.PHONY: up down status test test-fast test-matrix lint bench deps system-deps clean
 
 up: deps
 	$(BIN)/gameday up $(UP_ARGS)
@@ -18,6 +18,10 @@ status:
 
 test: deps
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The live fault matrix (tests/integration/test_fault_matrix.py): about 45 minutes.
+test-matrix: deps
+	$(BIN)/pytest -m matrix $(PYTEST_ARGS)
 
 # Unit tests only: no etcd, HAProxy or Prometheus processes.
 test-fast: deps

@@ -30,7 +30,7 @@ from chaos.faults import FAULTS
 from tests.integration.baseline import Baseline
 from tests.integration.stackctl import FaultDriver, metric_value
 
-pytestmark = [pytest.mark.stack, pytest.mark.slow]
+pytestmark = [pytest.mark.stack, pytest.mark.slow, pytest.mark.matrix]
 
 SELECTORS = {"store:leader": "store", "web:all": "web"}
 # At most: a restarted etcd member rejoins, 3 redeployed web instances pass HAProxy's checks.
