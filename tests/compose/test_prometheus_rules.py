@@ -65,8 +65,10 @@ def _alerts() -> list[tuple[Path, dict]]:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    # slo.test.yml evaluates 72-minute windows every second: ~2 min of CPU on one core, which
+    # took 3 min 40 s on a busy 2-core machine.
     return subprocess.run(
-        [PROMTOOL, *args], capture_output=True, text=True, timeout=240, check=False
+        [PROMTOOL, *args], capture_output=True, text=True, timeout=600, check=False
     )
 
 
@@ -89,6 +91,7 @@ def test_promtool_check_rules(path: Path):
 
 
 @needs_promtool
+@pytest.mark.timeout(660)
 @pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
 def test_promtool_test_rules(path: Path):
     # rule_files in a test file are resolved relative to the test file itself.
