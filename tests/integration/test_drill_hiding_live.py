@@ -113,18 +113,22 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
                     text = text.replace(exit_text, "")
             return text
 
+        def drop_old_exits(components: list[dict]) -> list[dict]:
+            for entry in components:
+                if entry["name"] != target and entry["last_exit"] == old_exits.get(entry["name"]):
+                    entry.pop("exit", None)
+                    entry.pop("last_exit", None)
+            return components
+
         listed = json.loads(stack.cli("status", "--json").stdout)
-        for entry in listed["components"]:
-            if entry["name"] != target and entry["last_exit"] == old_exits.get(entry["name"]):
-                entry.pop("exit", None)
-                entry.pop("last_exit", None)
+        drop_old_exits(listed["components"])
         read = {
             "gameday status --json": json.dumps(listed),
             "gameday status": without_old_exits(stack.cli("status").stdout),
             # Faults of earlier, revealed drills and tests are fair to list; this one is not.
             "GET /api/faults": json.dumps([f for f in client.get("/api/faults")
                                            if f["created_at"] >= since]),
-            "GET /api/components": json.dumps(client.get("/api/components")),
+            "GET /api/components": json.dumps(drop_old_exits(client.get("/api/components"))),
             "GET /api/drills/current": json.dumps(client.get("/api/drills/current")),
         }
         for surface, text in read.items():
