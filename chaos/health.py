@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Iterable
 
 import httpx
 from pydantic import BaseModel
@@ -42,3 +43,23 @@ async def probe(client: httpx.AsyncClient, spec: ComponentSpec) -> Health:
 async def probe_all(client: httpx.AsyncClient, specs: list[ComponentSpec]) -> dict[str, Health]:
     results = await asyncio.gather(*(probe(client, spec) for spec in specs))
     return {spec.name: result for spec, result in zip(specs, results, strict=True)}
+
+
+class ClusterHealth:
+    """The last round of probes (the controller's health loop replaces `health` each round),
+    as the `chaos.cluster.ClusterView` that remediation and drills are given."""
+
+    def __init__(self, enabled: Callable[[], Iterable[str]]) -> None:
+        self.health: dict[str, Health] = {}
+        self.enabled = enabled
+
+    def healthy(self, name: str) -> bool:
+        probe = self.health.get(name)
+        return probe is not None and probe.healthy
+
+    def all_healthy(self) -> bool:
+        return all(self.healthy(n) for n in self.enabled()) and self.leader() is not None
+
+    def leader(self) -> str | None:
+        leaders = [n for n, h in self.health.items() if h.leader]
+        return leaders[0] if len(leaders) == 1 else None

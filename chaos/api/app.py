@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CollectorRegistry, ProcessCollector
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from chaos import console
 from chaos.api import (
@@ -24,7 +25,9 @@ from chaos.api import (
     schedules,
     status,
 )
-from chaos.api.errors import InternalErrors, error_response
+from chaos.api.errors import InternalErrors, error_response, http_error, refused
+from chaos.api.surface import ControllerSurface
+from chaos.refusal import Refusal
 
 
 def _field(loc: tuple) -> str:
@@ -40,7 +43,7 @@ async def validation_error(_: Request, exc: RequestValidationError) -> JSONRespo
 
 
 def create_app(
-    controller,
+    controller: ControllerSurface,
     token: str,
     registry: CollectorRegistry | None = None,
     request_exit: Callable[[], None] | None = None,
@@ -57,6 +60,8 @@ def create_app(
     registry.register(metrics.FaultCollector(controller))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(Refusal, refused)
+    app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
                    scenarios, remediation, drills, pages):

@@ -11,8 +11,6 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
-from chaos.api.errors import refusal
-from chaos.drills.service import DrillError
 
 router = APIRouter(prefix="/api/drills", tags=["drills"])
 
@@ -29,11 +27,8 @@ class AnswerRequest(BaseModel):
 
 
 async def _call(request: Request, action):
-    try:
-        result = action(request.app.state.controller.drills)
-        return await result if hasattr(result, "__await__") else result
-    except DrillError as exc:
-        return refusal(exc)
+    result = action(request.app.state.controller.drills)
+    return await result if hasattr(result, "__await__") else result
 
 
 @router.post("", status_code=201, dependencies=[Depends(require_token)])

@@ -10,6 +10,9 @@ import logging
 import uuid
 
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from chaos.refusal import Refusal
 
 log = logging.getLogger("gameday.api")
 
@@ -18,9 +21,17 @@ def error_response(status: int, detail: str, errors: list[dict] | None = None) -
     return JSONResponse(status_code=status, content={"detail": detail, "errors": errors or []})
 
 
-def refusal(exc) -> JSONResponse:
-    """A service's refusal (FaultError, DrillError, RunError: status, message, errors)."""
+async def refused(_request, exc: Refusal) -> JSONResponse:
+    """The one handler for every service's refusal (FaultError, DrillError, RunError, ...)."""
     return error_response(exc.status, exc.message, exc.errors)
+
+
+async def http_error(_request, exc: HTTPException) -> JSONResponse:
+    """Starlette's own refusals (401 without the token, 404 for no such route, 405) in the
+    same shape."""
+    response = error_response(exc.status_code, str(exc.detail))
+    response.headers.update(exc.headers or {})
+    return response
 
 
 class InternalErrors:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from chaos.api.auth import require_token
-from chaos.api.errors import error_response, refusal
-from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
 from chaos.drills.hiding import visible
 from chaos.faults import FAULTS
+from chaos.faults.manager import FaultError, FaultRecord, FaultRequest
 
 router = APIRouter(prefix="/api", tags=["faults"])
 
@@ -18,10 +17,7 @@ router = APIRouter(prefix="/api", tags=["faults"])
 )
 async def inject(request: Request, body: FaultRequest):
     """Apply a fault now; the response lists the components it hit and its deadline."""
-    try:
-        return await request.app.state.controller.faults.inject(body)
-    except FaultError as exc:
-        return refusal(exc)
+    return await request.app.state.controller.faults.inject(body)
 
 
 @router.get("/faults", response_model=list[FaultRecord])
@@ -39,7 +35,7 @@ async def get_fault(request: Request, fault_id: str):
     controller = request.app.state.controller
     record = controller.faults.records.get(fault_id)
     if record is None or fault_id in controller.drills.hidden_fault_ids():
-        return error_response(404, f"no fault {fault_id!r}")
+        raise FaultError(404, f"no fault {fault_id!r}")
     return record
 
 
@@ -48,11 +44,8 @@ async def get_fault(request: Request, fault_id: str):
 )
 async def revert(request: Request, fault_id: str):
     if fault_id in request.app.state.controller.drills.hidden_fault_ids():
-        return error_response(404, f"no fault {fault_id!r}")
-    try:
-        return await request.app.state.controller.faults.revert(fault_id)
-    except FaultError as exc:
-        return refusal(exc)
+        raise FaultError(404, f"no fault {fault_id!r}")
+    return await request.app.state.controller.faults.revert(fault_id)
 
 
 @router.post("/abort", dependencies=[Depends(require_token)])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from chaos.api.auth import require_token
-from chaos.api.errors import error_response
+from chaos.refusal import Refusal
 from chaos.schedules.monkey_config import ConfigError, MonkeyConfig, check_against
 
 router = APIRouter(prefix="/api", tags=["monkey"])
@@ -33,9 +33,8 @@ async def start(request: Request, body: MonkeyConfig):
             controller.runtime.capabilities(),
         )
     except ConfigError as exc:
-        return error_response(
-            422, f"{exc.field}: {exc.message}", [{"field": exc.field, "message": exc.message}]
-        )
+        raise Refusal(422, f"{exc.field}: {exc.message}",
+                      [{"field": exc.field, "message": exc.message}]) from None
     _monkey(request).start(body)
     return _monkey(request).snapshot()
 

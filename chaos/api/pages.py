@@ -5,7 +5,6 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from chaos.api.auth import require_token
-from chaos.api.errors import refusal
 from chaos.pager.config import WEBHOOK_PATH
 from chaos.pager.model import Notification, Page
 from chaos.pager.store import PageError, PageStore
@@ -38,7 +37,7 @@ async def list_pages(open: bool = False, since: float | None = None,
 async def get_page(page_id: str, pages: PageStore = Depends(pager)):
     page = pages.pages.get(page_id)
     if page is None:
-        return refusal(PageError(404, f"no page {page_id!r}"))
+        raise PageError(404, f"no page {page_id!r}")
     return page
 
 
@@ -46,7 +45,4 @@ async def get_page(page_id: str, pages: PageStore = Depends(pager)):
              dependencies=[Depends(require_token)])
 async def ack(page_id: str, pages: PageStore = Depends(pager)):
     """Acknowledge a page: someone is on it (the time to acknowledge stops here)."""
-    try:
-        return pages.ack(page_id, by="user")
-    except PageError as exc:
-        return refusal(exc)
+    return pages.ack(page_id, by="user")

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
-from chaos.api.errors import error_response, refusal
-from chaos.controller.remediation import RemediationError
+from chaos.api.errors import error_response
 from chaos.controls.lb import LbAdminError
 
 router = APIRouter(prefix="/api", tags=["remediation"])
@@ -21,8 +20,6 @@ async def run(move: Awaitable[dict[str, Any]]) -> Any:
     """Turn a refused or half-made move into a clear answer naming what failed, not a 500."""
     try:
         return await move
-    except RemediationError as exc:
-        return refusal(exc)
     except LbAdminError as exc:
         return error_response(502, f"HAProxy refused: {exc}")
     except (TimeoutError, OSError) as exc:  # the admin socket is gone: HAProxy is down

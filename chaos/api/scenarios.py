@@ -6,13 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from chaos.api.auth import require_token
-from chaos.api.errors import error_response, refusal
+from chaos.refusal import Refusal
 from chaos.scenarios import library
-from chaos.scenarios.loader import ScenarioError, validate
+from chaos.scenarios.loader import validate
 from chaos.scenarios.record import RunRecord
 from chaos.scenarios.runner import RunError
 
@@ -32,11 +31,6 @@ class RunRequest(BaseModel):
     source: str = Field("api", max_length=64, description="Who starts the run (cli, api, ...)")
 
 
-def _scenario_error(exc: ScenarioError) -> JSONResponse:
-    unknown = len(exc.problems) == 1 and exc.problems[0].message.startswith("no built-in")
-    return error_response(404 if unknown else 422, str(exc), exc.as_errors())
-
-
 def _summary(name: str) -> dict:
     scenario = library.load(name)
     return {"name": name, "title": scenario.title, "difficulty": scenario.difficulty,
@@ -54,8 +48,8 @@ async def list_scenarios() -> list[dict]:
 async def get_scenario(name: str):
     """One built-in scenario in full (its hypothesis, steps, expected signals, write-up)."""
     if name not in library.names():
-        return error_response(404, f"no built-in scenario {name!r}; built-in: "
-                           f"{', '.join(library.names())}")
+        raise Refusal(404, f"no built-in scenario {name!r}; built-in: "
+                           f"{', '.join(library.names())}", field="name")
     scenario = library.load(name)
     return {**scenario.model_dump(mode="json", by_alias=True),
             "planned_seconds": scenario.planned_seconds}
@@ -66,17 +60,11 @@ async def get_scenario(name: str):
 async def run_scenario(request: Request, body: RunRequest):
     """Check the steady state and start the run; poll GET /api/runs/{id} for progress."""
     runner = request.app.state.controller.runner
-    try:
-        ref = body.scenario
-        if isinstance(ref, dict):
-            ref = validate(ref, source="scenario", name=body.name)
-        report_dir = Path(body.report_dir) if body.report_dir else None
-        return await runner.start(ref, force=body.force, report_dir=report_dir,
-                                  source=body.source)
-    except ScenarioError as exc:
-        return _scenario_error(exc)
-    except RunError as exc:
-        return refusal(exc)
+    ref = body.scenario
+    if isinstance(ref, dict):
+        ref = validate(ref, source="scenario", name=body.name)
+    report_dir = Path(body.report_dir) if body.report_dir else None
+    return await runner.start(ref, force=body.force, report_dir=report_dir, source=body.source)
 
 
 @router.get("/runs", response_model=list[RunRecord])
@@ -89,7 +77,7 @@ async def list_runs(request: Request):
 async def get_run(request: Request, run_id: str):
     record = request.app.state.controller.runner.get(run_id)
     if record is None:
-        return error_response(404, f"no run {run_id!r}")
+        raise RunError(404, f"no run {run_id!r}")
     return record
 
 
@@ -98,5 +86,5 @@ async def stop_run(request: Request):
     """Stop the current run: it reverts every fault, gets the verdict `aborted` and its report."""
     record = await request.app.state.controller.runner.stop("stopped by request")
     if record is None:
-        return error_response(409, "no scenario run is going")
+        raise RunError(409, "no scenario run is going")
     return record

@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
 
 from chaos.api.auth import require_token
-from chaos.api.errors import error_response
 from chaos.schedules.schedule import Schedule, ScheduleRequest
 from chaos.schedules.scheduler import ScheduleError
 
 router = APIRouter(prefix="/api", tags=["schedules"])
-
-
-def _error(exc: ScheduleError) -> JSONResponse:
-    errors = [{"field": exc.field, "message": exc.message}] if exc.field else []
-    return error_response(exc.status, exc.message, errors)
 
 
 def _service(request: Request):
@@ -27,10 +20,7 @@ def _service(request: Request):
 )
 async def add_schedule(request: Request, body: ScheduleRequest):
     """Run `scenario` on `cron` or `every`; the answer carries the first fire time."""
-    try:
-        return _service(request).add(body)
-    except ScheduleError as exc:
-        return _error(exc)
+    return _service(request).add(body)
 
 
 @router.get("/schedules", response_model=list[Schedule])
@@ -43,7 +33,7 @@ async def list_schedules(request: Request):
 async def get_schedule(request: Request, schedule_id: str):
     schedule = _service(request).schedules.get(schedule_id)
     if schedule is None:
-        return _error(ScheduleError(404, f"no schedule {schedule_id!r}"))
+        raise ScheduleError(404, f"no schedule {schedule_id!r}")
     return schedule
 
 
@@ -51,7 +41,4 @@ async def get_schedule(request: Request, schedule_id: str):
     "/schedules/{schedule_id}", dependencies=[Depends(require_token)], response_model=Schedule
 )
 async def remove_schedule(request: Request, schedule_id: str):
-    try:
-        return _service(request).remove(schedule_id)
-    except ScheduleError as exc:
-        return _error(exc)
+    return _service(request).remove(schedule_id)

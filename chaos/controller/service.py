@@ -11,8 +11,6 @@ from pathlib import Path
 import httpx
 
 from chaos import etcd_admin, health
-from chaos.controller.faults import FaultManager
-from chaos.controller.remediation import Remediation
 from chaos.controls.apps import AppAdminClient
 from chaos.controls.disk import DiskThrottle
 from chaos.controls.proxy import ProxyClient
@@ -20,10 +18,12 @@ from chaos.controls.store import StoreAdmin
 from chaos.drills import hiding
 from chaos.drills.service import DrillService
 from chaos.faults.context import FaultContext
+from chaos.faults.manager import FaultManager
 from chaos.journal import Journal
 from chaos.links import LinkTable
 from chaos.pager import config as pager_config
 from chaos.pager.store import PageStore
+from chaos.remediation import Remediation
 from chaos.runtime.base import SupervisingRuntime
 from chaos.scenarios.prometheus import Prometheus
 from chaos.scenarios.runner import create_runner
@@ -44,7 +44,9 @@ class Controller:
         self.plan = plan
         self.state = state
         self.runtime = runtime
-        self.health: dict[str, health.Health] = {}
+        # The health loop's last probes: all_healthy() and leader() read them, and so do the
+        # remediation and the drills, through this view (never through the controller).
+        self.cluster = health.ClusterHealth(lambda: [c.name for c in self.enabled_specs()])
         self.phase = "starting"
         self.adopted: list[str] = []
         self.peer_ids: dict[str, str] = {}
@@ -86,9 +88,15 @@ class Controller:
             # Degraded is the normal state under chaos; starting and stopping are not.
             ready=lambda: self.phase in ("ready", "degraded"))
         # The operator's moves (scale, drain, rollback, ...), logged for drills to measure.
-        self.remediation = Remediation(self)
+        self.remediation = Remediation(
+            plan, runtime, state, self.faults, self.store, self.http, cluster=self.cluster,
+            on_scaled=self.write_prometheus_config)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
-        self.drills = DrillService(self, prometheus)
+        self.drills = DrillService(
+            state.root / "drills", plan, runtime, self.faults, cluster=self.cluster,
+            prometheus=prometheus,
+            scenario_running=lambda: self.runner.current is not None,
+            moves=lambda: self.remediation.actions)
         # Pages from Alertmanager's webhook; kept across controller restarts.
         self.pager = PageStore(state.root / "pages.json")
 
@@ -200,13 +208,13 @@ class Controller:
         names = [c.name for c in self.enabled_specs() if c.start_group == group]
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if all(self.health.get(n) and self.health[n].healthy for n in names):
+            if all(self.healthy(n) for n in names):
                 return
             await asyncio.sleep(0.1)
         log.warning(
             "not healthy after %.0fs: %s",
             timeout,
-            [n for n in names if not (self.health.get(n) and self.health[n].healthy)],
+            [n for n in names if not self.healthy(n)],
         )
 
     async def _learn_peer_ids(self) -> None:
@@ -275,18 +283,22 @@ class Controller:
 
     # -- queries and commands ------------------------------------------------------------------
 
+    @property
+    def health(self) -> dict[str, health.Health]:
+        return self.cluster.health
+
+    @health.setter
+    def health(self, probes: dict[str, health.Health]) -> None:
+        self.cluster.health = probes
+
+    def healthy(self, name: str) -> bool:
+        return self.cluster.healthy(name)
+
     def all_healthy(self) -> bool:
-        return (
-            all(
-                self.health.get(c.name) is not None and self.health[c.name].healthy
-                for c in self.enabled_specs()
-            )
-            and self.leader() is not None
-        )
+        return self.cluster.all_healthy()
 
     def leader(self) -> str | None:
-        leaders = [n for n, h in self.health.items() if h.leader]
-        return leaders[0] if len(leaders) == 1 else None
+        return self.cluster.leader()
 
     def status(self) -> dict:
         components = []

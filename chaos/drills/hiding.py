@@ -14,7 +14,7 @@ import asyncio
 import logging
 from collections import Counter
 
-from chaos.controller.faults import FaultRecord
+from chaos.faults.manager import FaultRecord
 from chaos.runtime.exits import ExitReason
 
 log = logging.getLogger("gameday.drills")

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from chaos.controller.faults import FaultRequest
 from chaos.drills.causes import CAUSES, Difficulty
 from chaos.drills.spec import IncidentSpec, Names, render
+from chaos.faults.manager import FaultRequest
 from chaos.scenarios.loader import Problem, ScenarioError, read_yaml, validate_model
 from chaos.scenarios.model import Probe
 

@@ -8,16 +8,25 @@ import logging
 import random
 import secrets
 import time
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from chaos.controller.faults import FaultError
+from chaos.cluster import ClusterView
 from chaos.drills import debrief, hiding, history, scoring
 from chaos.drills.causes import CAUSES, DIFFICULTIES
 from chaos.drills.incidents import FAULT_SECONDS, Incident, Topology, pick
 from chaos.drills.model import Answer, Drill, InjectedFault
 from chaos.drills.steady import HOLD_SECONDS, SteadyWatch
+from chaos.faults.manager import FaultError
+from chaos.refusal import Refusal
 from chaos.scenarios import probes
 from chaos.scenarios.prometheus import Prometheus
+
+if TYPE_CHECKING:
+    from chaos.faults.manager import FaultManager
+    from chaos.runtime.base import SupervisingRuntime
+    from chaos.stack.plan import StackPlan
 
 log = logging.getLogger("gameday.drills")
 
@@ -26,23 +35,27 @@ POLL_SECONDS = 1.5
 TIME_LIMIT_SECONDS = FAULT_SECONDS - 30
 
 
-class DrillError(Exception):
-    """A drill request the controller refuses; `status` is the HTTP status to answer."""
+class DrillError(Refusal):
+    """A drill request the controller refuses; `field` names the culprit, if one is."""
 
     def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = [{"field": field, "message": message}] if field else []
+        super().__init__(status, message, field=field)
 
 
 class DrillService:
-    def __init__(self, controller, prometheus: Prometheus,
+    """Drills over the parts they use: the plan and runtime (what can be picked and answered),
+    the fault manager (inject, hide, revert), the cluster's health (a drill starts from a steady
+    state), Prometheus (probes, debrief), whether a scenario is running, and the operator's
+    `moves` (remediation's log, to measure time to mitigate). Keeps its files under `dir`."""
+
+    def __init__(self, dir: Path, plan: StackPlan, runtime: SupervisingRuntime,
+                 faults: FaultManager, *, cluster: ClusterView, prometheus: Prometheus,
+                 scenario_running: Callable[[], bool], moves: Callable[[], list[dict[str, Any]]],
                  poll_seconds: float = POLL_SECONDS) -> None:
-        self.controller = controller
-        self.prometheus = prometheus
+        self.dir, self.plan, self.runtime, self.faults = dir, plan, runtime, faults
+        self.cluster, self.prometheus = cluster, prometheus
+        self.scenario_running, self.moves = scenario_running, moves
         self.poll_seconds = poll_seconds
-        self.dir = controller.state.root / "drills"
         self.drill: Drill | None = None  # the running drill, or the last one
         self.incident: Incident | None = None
         self.watch = SteadyWatch()
@@ -63,12 +76,12 @@ class DrillService:
             return set()
         hidden = {f.id for f in self.drill.faults if f.id}
         if self._injecting_since is not None:
-            hidden |= {i for i, r in self.controller.faults.records.items()
+            hidden |= {i for i, r in self.faults.records.items()
                        if i not in self._seen_before and r.created_at >= self._injecting_since}
         return hidden
 
     def hidden_components(self) -> set[str]:
-        records = self.controller.faults.records
+        records = self.faults.records
         return {t for i in self.hidden_fault_ids() if i in records for t in records[i].targets}
 
     def mask_status(self, status: dict) -> dict:
@@ -84,9 +97,9 @@ class DrillService:
             if self.running:
                 raise DrillError(409, f"drill {self.drill.id} is already running; reveal it "
                                       "first (`gameday drill reveal`)")
-            if self.controller.runner.current is not None:
+            if self.scenario_running():
                 raise DrillError(409, "a scenario run is going; wait for it to finish")
-            if not self.controller.all_healthy():
+            if not self.cluster.all_healthy():
                 raise DrillError(409, "the stack is not healthy; a drill needs a steady state "
                                       "to start from (`gameday status`)")
             seed = seed if seed is not None else secrets.randbelow(2**31)
@@ -114,13 +127,13 @@ class DrillService:
             return self.view()
 
     def _topology(self) -> Topology:
-        enabled = set(self.controller.runtime.enabled_names())
-        plan = self.controller.plan
+        enabled = set(self.runtime.enabled_names())
+        plan = self.plan
         return Topology(webs=[n for n in plan.names("web") if n in enabled],
-                        stores=plan.names("store"), leader=self.controller.leader())
+                        stores=plan.names("store"), leader=self.cluster.leader())
 
     async def _inject(self, drill: Drill, incident: Incident, rng: random.Random) -> None:
-        faults = self.controller.faults
+        faults = self.faults
         self._seen_before = set(faults.records)
         self._injecting_since = time.time()
         try:
@@ -163,7 +176,7 @@ class DrillService:
         if cause not in CAUSES:
             raise DrillError(422, f"cause must be one of {', '.join(CAUSES)}, not {cause!r}",
                              "cause")
-        if component not in self.controller.plan.names():
+        if component not in self.plan.names():
             raise DrillError(422, f"component must be one of {', '.join(self._components())}, "
                                   f"not {component!r}", "component")
         if scoring.diagnosis_closed(drill):
@@ -197,7 +210,7 @@ class DrillService:
 
     def _components(self) -> list[str]:
         """What an answer names: the stack as it is now, not the standby web slots."""
-        return self.controller.runtime.enabled_names()
+        return self.runtime.enabled_names()
 
     def history(self) -> list[dict]:
         return history.read(self.dir / "history.json")
@@ -274,7 +287,7 @@ class DrillService:
         return None
 
     async def _record_moves(self, drill: Drill) -> None:
-        actions = self.controller.remediation.actions
+        actions = self.moves()
         seen = len(drill.remediation)
         moves = [a for a in actions if a["ts"] >= drill.started_at]
         for move in moves[seen:]:
@@ -287,7 +300,7 @@ class DrillService:
                 await self._revert(drill)
 
     async def _revert(self, drill: Drill) -> None:
-        manager = self.controller.faults
+        manager = self.faults
         for fault in drill.faults:
             record = manager.records.get(fault.id) if fault.id else None
             if record is None:
@@ -310,7 +323,7 @@ class DrillService:
             self.drill.note(self._elapsed(), "abort", "every fault reverted by an abort")
 
     async def _set_proxy_quiet(self, quiet: bool) -> None:
-        ctx, runtime = self.controller.faults.ctx, self.controller.runtime
+        ctx, runtime = self.faults.ctx, self.runtime
         await hiding.set_quiet(ctx.proxy, ctx.apps, [s.name for s in runtime.statuses()
                                                      if s.role == "web"], quiet)
 

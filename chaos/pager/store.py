@@ -19,6 +19,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from chaos.pager.model import Alert, Notification, Page, PagedAlert
+from chaos.refusal import Refusal
 from chaos.state import write_atomic
 
 log = logging.getLogger("gameday.pager")
@@ -27,12 +28,8 @@ KEEP_PAGES = 200
 Change = Literal["opened", "updated", "resolved", "acked"]
 
 
-class PageError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors: list[dict] = []
+class PageError(Refusal):
+    """A page request refused (no such page)."""
 
 
 def _paged(alert: Alert) -> PagedAlert:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from chaos.refusal import Refusal
 from chaos.scenarios.model import ParamsError, Scenario
 
 T = TypeVar("T", bound=BaseModel)
@@ -31,13 +32,16 @@ class Problem:
             else f"{where}: {self.message}"
 
 
-class ScenarioError(Exception):
-    """A scenario file that cannot be used; `problems` says where and why."""
+class ScenarioError(Refusal):
+    """A scenario file that cannot be used; `problems` says where and why (a 422, or a 404 for
+    a built-in that does not exist)."""
 
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
-        super().__init__("\n".join(p.render(source) for p in problems))
+        unknown = len(problems) == 1 and problems[0].message.startswith("no built-in")
+        super().__init__(404 if unknown else 422,
+                         "\n".join(p.render(source) for p in problems), self.as_errors())
 
     def as_errors(self) -> list[dict]:
         return [{"line": p.line, "field": p.field, "message": p.message} for p in self.problems]

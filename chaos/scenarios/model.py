@@ -16,9 +16,9 @@ from pydantic import (
     model_validator,
 )
 
-from chaos.controller.faults import MAX_DURATION_SECONDS
 from chaos.durations import parse_duration
 from chaos.faults import FAULTS
+from chaos.faults.manager import MAX_DURATION_SECONDS
 from chaos.targets import TargetError, parse_target
 
 # Targets are checked for their form when the file is read; whether web-7 exists is only known

@@ -15,7 +15,7 @@ import random
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
+from chaos.faults.manager import FaultError, FaultRecord, FaultRequest
 from chaos.scenarios import measure, probes, timeline
 from chaos.scenarios.clock import Clock
 from chaos.scenarios.model import Scenario

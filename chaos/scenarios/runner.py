@@ -10,6 +10,7 @@ import secrets
 import time
 from pathlib import Path
 
+from chaos.refusal import Refusal
 from chaos.scenarios import library, probes
 from chaos.scenarios.clock import Clock
 from chaos.scenarios.model import Scenario
@@ -23,14 +24,8 @@ HISTORY_SIZE = 100
 STOP_WAIT_SECONDS = 30.0
 
 
-class RunError(Exception):
-    """A run the runner refuses to start (or stop); `status` is the HTTP status to answer."""
-
-    def __init__(self, status: int, message: str, errors: list[dict] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors or []
+class RunError(Refusal):
+    """A run the runner refuses to start (or stop)."""
 
 
 class ScenarioRunner:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from chaos.controller.faults import FaultRequest
+from chaos.faults.manager import FaultRequest
 from chaos.scenarios.model import Scenario, Step
 
 

@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, tzinfo
 from typing import Protocol
 
-from chaos.controller.faults import FaultError, FaultRecord, FaultRequest
+from chaos.faults.manager import FaultError, FaultRecord, FaultRequest
 from chaos.schedules.monkey_config import MonkeyConfig
 from chaos.schedules.planner import Decision, decide
 from chaos.targets import Member

@@ -16,6 +16,7 @@ from datetime import tzinfo
 from pathlib import Path
 from typing import Protocol
 
+from chaos.refusal import Refusal
 from chaos.schedules.schedule import LastResult, Schedule, ScheduleRequest
 from chaos.schedules.store import ScheduleStore
 
@@ -35,14 +36,11 @@ class ScenarioStarter(Protocol):
                     ) -> StartedRun: ...
 
 
-class ScheduleError(Exception):
-    """A request the scheduler refuses; `status` is the HTTP status, `field` the culprit."""
+class ScheduleError(Refusal):
+    """A request the scheduler refuses; `field` names the culprit, if one is."""
 
     def __init__(self, status: int, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.field = field
+        super().__init__(status, message, field=field)
 
 
 def builtin_scenarios() -> list[str]:

@@ -10,11 +10,18 @@ import random
 from pathlib import Path
 from types import SimpleNamespace
 
-from chaos.controller.faults import FaultManager
+import httpx
+
+from chaos.controls.lb import LbAdmin
+from chaos.controls.store import StoreAdmin
 from chaos.drills.service import DrillService
+from chaos.faults.manager import FaultManager
 from chaos.journal import Journal
 from chaos.pager.store import PageStore
+from chaos.remediation import Remediation
 from chaos.scenarios.probes import QueryFailed
+from chaos.scenarios.runner import create_runner
+from chaos.schedules.service import ChaosScheduler
 from chaos.state import StateDir
 from chaos.targets import Member
 from chaos.testing.fakes import STACK, fake_context
@@ -40,6 +47,10 @@ class FakePrometheus:
         raise QueryFailed("no Prometheus in unit tests")
 
 
+def _refuse(request: httpx.Request) -> httpx.Response:
+    raise httpx.ConnectError("connection refused", request=request)
+
+
 class FakePlan:
     """The plan's names: `planned` may list standby slots that the fake runtime never runs."""
 
@@ -58,9 +69,15 @@ class FakePlan:
     def components(self) -> list[SimpleNamespace]:
         return [SimpleNamespace(name=n) for n in self.planned]
 
+    def component(self, name: str) -> SimpleNamespace:
+        return SimpleNamespace(name=name, url=f"http://{name}.invalid")
+
 
 class FakeController:
-    """Everything the routers read, over the fake runtime of `STACK` with store-1 leading."""
+    """The API's `ControllerSurface` over the fake runtime of `STACK` with store-1 leading: the
+    real fault manager, scenario runner, scheduler, remediation, drills and pager; Prometheus,
+    etcd and HAProxy are fakes or addresses that do not answer (`with_remediation` swaps in
+    others)."""
 
     def __init__(self, state_dir: Path, planned: dict[str, str] = STACK) -> None:
         context = fake_context()
@@ -68,16 +85,39 @@ class FakeController:
         self.plan = FakePlan(planned)
         self.state = StateDir(state_dir)
         self.health: dict = {}
-        self.runner = SimpleNamespace(current=None, runs=lambda: [])
-        self.remediation = SimpleNamespace(actions=[])
         self.faults = FaultManager(
             context, Journal(state_dir / "journal.jsonl"), self.members, random.Random(3)
         )
-        self.drills = DrillService(self, prometheus=FakePrometheus(), poll_seconds=0.05)
+        self.runner = create_runner(self.faults, FakePrometheus(), None, state_dir / "runs")
+        self.scheduler = ChaosScheduler(state_dir, self.runner, self.faults, self.members,
+                                        ready=lambda: True)
+        self.stopped = False
+        # Nothing answers: etcd's members refuse every connection, unless a test brings its own.
+        http = httpx.AsyncClient(transport=httpx.MockTransport(_refuse))
+        members = {n: f"http://{n}.invalid" for n in self.plan.names("store")}
+        self.with_remediation(http, StoreAdmin(http, members, quota_bytes=1 << 20))
+        self.drills = DrillService(
+            state_dir / "drills", self.plan, self.runtime, self.faults, cluster=self,
+            prometheus=FakePrometheus(), scenario_running=lambda: self.runner.current is not None,
+            moves=lambda: self.remediation.actions, poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
+
+    def with_remediation(self, http: httpx.AsyncClient, store: StoreAdmin,
+                         lb: LbAdmin | None = None) -> Remediation:
+        """The real remediation over this fake's runtime and faults, with the given store and
+        HAProxy admin (by default one at a socket that does not exist)."""
+        self.http, self.store = http, store
+        self.remediation = Remediation(
+            self.plan, self.runtime, self.state, self.faults, store, http, cluster=self,
+            on_scaled=lambda: None,
+            lb=lb or LbAdmin(str(self.state.root / "no-haproxy.sock")))
+        return self.remediation
 
     async def members(self) -> list[Member]:
         return [Member(n, r, leader=(n == LEADER)) for n, r in STACK.items()]
+
+    def healthy(self, name: str) -> bool:
+        return name in self.runtime.enabled_names()
 
     def all_healthy(self) -> bool:
         return True
@@ -90,6 +130,14 @@ class FakeController:
             {"components": [s.model_dump(mode="json") for s in self.runtime.statuses()],
              "endpoints": {}})
 
+    async def stop_stack(self) -> None:
+        self.stopped = True
+
     async def close(self) -> None:
-        """Revert what a test left active, so no deadline timer outlives it."""
+        """Stop a run and the monkey, revert what a test left active (so no deadline timer
+        outlives it), and close the HTTP client."""
+        if self.runner.current is not None:
+            await self.runner.stop("the test ended")
+        await self.scheduler.stop()
         await self.faults.abort()
+        await self.http.aclose()

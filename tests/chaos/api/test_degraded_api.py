@@ -9,7 +9,6 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from chaos.controller.remediation import Remediation
 from chaos.controls.store import StoreAdmin
 from chaos.drills import incidents
 from chaos.testing.api import controller_client
@@ -48,14 +47,11 @@ def etcd_with_a_member_down(down: set[str], alarms: list[dict] | None = None):
 async def degraded(tmp_path):
     """A controller whose store admin talks to three members, with the real remediation."""
     controller = FakeController(tmp_path)
-    controller.plan.lb_admin_socket = str(tmp_path / "no-haproxy.sock")
     controller.plan.component = lambda name: SimpleNamespace(url=MEMBERS[name])
-    controller.remediation = Remediation(controller)
 
     async def connect(down: set[str], alarms=None):
         http, seen = etcd_with_a_member_down(down, alarms)
-        controller.http = http
-        controller.store = StoreAdmin(http, MEMBERS, quota_bytes=1 << 20)
+        controller.with_remediation(http, StoreAdmin(http, MEMBERS, quota_bytes=1 << 20))
         return seen
 
     async with controller_client(controller, TOKEN) as client:

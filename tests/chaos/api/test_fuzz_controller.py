@@ -3,8 +3,8 @@ traceback, every 422 names its field.
 
 The controller is the FakeController (real fault manager and drill service over the fake
 runtime) with the real remediation over a fake HAProxy admin and a fake etcd gateway, so the
-store moves are exercised too. Operations whose service the fake does not carry (Prometheus
-proxy, schedules, monkey, scenario runs, shutdown) are listed in NOT_SERVED and left out.
+store moves are exercised too; its scheduler, monkey and scenario runner are the real ones.
+Only the Prometheus proxy (NOT_SERVED) is left out: there is no Prometheus behind it here.
 """
 
 from __future__ import annotations
@@ -18,15 +18,13 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from chaos.api.app import create_app
-from chaos.controller.remediation import Remediation
 from chaos.controls.store import StoreAdmin
 from chaos.testing.controller import FakeController
 from tests.chaos.api.fuzz_harness import fuzz
 
 TOKEN = "fuzz-token"
 EXAMPLES = 2  # per operation (~30 of them): the whole file stays under a minute here
-NOT_SERVED = ("/api/prom/", "/api/schedules", "/api/monkey", "/api/scenarios/run", "/api/runs",
-              "/api/shutdown")
+NOT_SERVED = ("/api/prom/",)
 MEMBERS = {f"store-{i}": f"http://store-{i}.test" for i in (1, 2, 3)}
 
 
@@ -65,14 +63,10 @@ def etcd(request: httpx.Request) -> httpx.Response:
 
 def fuzz_controller(tmp_path) -> FakeController:
     controller = FakeController(tmp_path)
-    controller.http = httpx.AsyncClient(transport=httpx.MockTransport(etcd))
-    controller.store = StoreAdmin(controller.http, MEMBERS, quota_bytes=1 << 20)
-    controller.plan.lb_admin_socket = str(tmp_path / "lb.sock")
+    http = httpx.AsyncClient(transport=httpx.MockTransport(etcd))
     controller.plan.component = lambda name: SimpleNamespace(url=MEMBERS.get(name, "http://x"))
     controller.health = Healthy()
-    controller.write_prometheus_config = lambda: None
-    controller.remediation = Remediation(controller)
-    controller.remediation.lb = FakeLb()
+    controller.with_remediation(http, StoreAdmin(http, MEMBERS, quota_bytes=1 << 20), FakeLb())
     controller.faults.rng = random.Random(5)
     return controller
 
@@ -94,7 +88,6 @@ def test_the_controller_api_never_answers_5xx_under_fuzzing(tmp_path, loop):
                    skip=lambda method, path: path.startswith(NOT_SERVED))
     finally:
         loop.run_until_complete(controller.close())
-        loop.run_until_complete(controller.http.aclose())
     assert run.calls >= 40, run.statuses
     assert run.findings == [], "\n".join(
         f"{f.operation} -> {f.status}: {f.request} :: {f.body}" for f in run.findings[:10])

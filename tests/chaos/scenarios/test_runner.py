@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from chaos.controller.faults import FaultManager
+from chaos.faults.manager import FaultManager
 from chaos.journal import Journal
 from chaos.scenarios.loader import parse
 from chaos.scenarios.runner import RunError, ScenarioRunner

@@ -1,43 +1,19 @@
-"""Schedules and monkey endpoints over a stub controller: validation, auth, shapes."""
+"""Schedules and monkey endpoints over the fake controller: validation, auth, shapes."""
 
 from __future__ import annotations
 
 import pytest
 
-from chaos.schedules.monkey import Monkey
-from chaos.schedules.scheduler import ScheduleService
 from chaos.testing.api import controller_client
 from chaos.testing.controller import FakeController
 
 TOKEN = "s3cret"
 
 
-class StubScheduler:
-    def __init__(self, schedules, monkey):
-        self.schedules = schedules
-        self.monkey = monkey
-
-
-class ControllerWithScheduler(FakeController):
-    """The fake controller plus the two scheduling services the routers under test use."""
-
-    def __init__(self, state_dir):
-        super().__init__(state_dir)
-        self.scheduler = StubScheduler(
-            ScheduleService(
-                state_dir / "schedules.json",
-                runner=self.runner,
-                scenario_names=lambda: ["web-failover"],
-            ),
-            Monkey(self.faults, self.members),
-        )
-
-
 @pytest.fixture
 async def controller(tmp_path):
-    made = ControllerWithScheduler(tmp_path)
+    made = FakeController(tmp_path)  # its scheduler is the real one, over the fake runtime
     yield made
-    await made.scheduler.monkey.stop()
     await made.close()
 
 
@@ -55,7 +31,7 @@ def fields(response) -> list[str]:
 
 async def test_schedule_add_list_delete(client):
     created = await client.post(
-        "/api/schedules", json={"scenario": "web-failover", "every": "10m", "jitter": "10%"}
+        "/api/schedules", json={"scenario": "web-instance-crash", "every": "10m", "jitter": "10%"}
     )
     assert created.status_code == 201, created.text
     body = created.json()
@@ -71,13 +47,13 @@ async def test_schedule_add_list_delete(client):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"scenario": "web-failover", "cron": "61 * * * *"}, "cron"),
-        ({"scenario": "web-failover", "cron": "whenever"}, "cron"),
-        ({"scenario": "web-failover", "every": "often"}, "every"),
-        ({"scenario": "web-failover", "every": "100ms"}, "every"),
-        ({"scenario": "web-failover", "every": "1m", "jitter": "150%"}, "jitter"),
-        ({"scenario": "web-failover"}, "body"),
-        ({"scenario": "web-failover", "every": "1m", "cron": "* * * * *"}, "body"),
+        ({"scenario": "web-instance-crash", "cron": "61 * * * *"}, "cron"),
+        ({"scenario": "web-instance-crash", "cron": "whenever"}, "cron"),
+        ({"scenario": "web-instance-crash", "every": "often"}, "every"),
+        ({"scenario": "web-instance-crash", "every": "100ms"}, "every"),
+        ({"scenario": "web-instance-crash", "every": "1m", "jitter": "150%"}, "jitter"),
+        ({"scenario": "web-instance-crash"}, "body"),
+        ({"scenario": "web-instance-crash", "every": "1m", "cron": "* * * * *"}, "body"),
         ({"scenario": "no-such-scenario", "every": "1m"}, "scenario"),
         ({"every": "1m"}, "scenario"),
     ],

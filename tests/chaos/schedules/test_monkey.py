@@ -7,7 +7,7 @@ from datetime import UTC
 
 import pytest
 
-from chaos.controller.faults import FaultManager, FaultRequest
+from chaos.faults.manager import FaultManager, FaultRequest
 from chaos.journal import Journal
 from chaos.schedules.monkey import Monkey
 from chaos.schedules.monkey_config import MonkeyConfig

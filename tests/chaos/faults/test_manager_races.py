@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import random
 
-from chaos.controller.faults import FaultManager, FaultRequest
+from chaos.faults.manager import FaultManager, FaultRequest
 from chaos.journal import Journal
 from chaos.targets import Member
 from chaos.testing.fakes import STACK, FakeStore, fake_context

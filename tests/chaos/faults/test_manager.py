@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from chaos.controller.faults import FaultError, FaultManager, FaultRequest
+from chaos.faults.manager import FaultError, FaultManager, FaultRequest
 from chaos.journal import Journal
 from chaos.runtime.base import ProcessState
 from chaos.runtime.fake import FakeRuntime

@@ -6,26 +6,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from chaos.cluster import ClusterView
 from chaos.controls.lb import LbAdmin
-from chaos.controls.store import StoreUnreachable
+from chaos.controls.store import StoreAdmin, StoreUnreachable
+from chaos.refusal import Refusal
+from chaos.state import StateDir
+
+if TYPE_CHECKING:
+    from chaos.faults.manager import FaultManager
+    from chaos.runtime.base import SupervisingRuntime
+    from chaos.stack.plan import StackPlan
 
 log = logging.getLogger("gameday.remediation")
 
 DRAIN_TIMEOUT_SECONDS = 15.0
 
 
-class RemediationError(Exception):
+class RemediationError(Refusal):
     """A move refused or only partly made; `errors` names each member that failed."""
-
-    def __init__(self, status: int, message: str, errors: list[dict] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors or []
 
 
 def unreachable(exc: StoreUnreachable) -> RemediationError:
@@ -37,9 +40,18 @@ def unreachable(exc: StoreUnreachable) -> RemediationError:
 
 
 class Remediation:
-    def __init__(self, controller) -> None:
-        self.controller = controller
-        self.lb = LbAdmin(controller.plan.lb_admin_socket)
+    """The operator's moves, over the few parts of the stack they touch: the runtime (processes),
+    HAProxy (through its admin socket), the store, the fault manager (a rollback ends a bad
+    deploy), and `on_scaled` (rewrite Prometheus' targets)."""
+
+    def __init__(self, plan: StackPlan, runtime: SupervisingRuntime, state: StateDir,
+                 faults: FaultManager, store: StoreAdmin, http: httpx.AsyncClient, *,
+                 cluster: ClusterView, on_scaled: Callable[[], None],
+                 lb: LbAdmin | None = None) -> None:
+        self.plan, self.runtime, self.state = plan, runtime, state
+        self.faults, self.store, self.http = faults, store, http
+        self.cluster, self.on_scaled = cluster, on_scaled
+        self.lb = lb or LbAdmin(plan.lb_admin_socket)
         self.actions: list[dict[str, Any]] = []
         self._lock = asyncio.Lock()
 
@@ -50,8 +62,8 @@ class Remediation:
         return entry
 
     def _web(self, name: str) -> None:
-        if name not in self.controller.runtime.enabled_names() or not name.startswith("web-"):
-            webs = [n for n in self.controller.runtime.enabled_names() if n.startswith("web-")]
+        if name not in self.runtime.enabled_names() or not name.startswith("web-"):
+            webs = [n for n in self.runtime.enabled_names() if n.startswith("web-")]
             raise RemediationError(404, f"unknown web instance {name!r}; running: {webs}")
 
     # -- traffic -----------------------------------------------------------------------------
@@ -82,12 +94,12 @@ class Remediation:
         if role != "web":
             raise RemediationError(422, f"role: only web can be scaled, not {role!r}",
                                    [{"field": "role", "message": "allowed: web"}])
-        slots = self.controller.plan.names("web")
+        slots = self.plan.names("web")
         if not 1 <= count <= len(slots):
             raise RemediationError(422, f"count: web can be scaled from 1 to {len(slots)}",
                                    [{"field": "count", "message": f"from 1 to {len(slots)}"}])
         async with self._lock:
-            runtime = self.controller.runtime
+            runtime = self.runtime
             running = [n for n in slots if n in runtime.enabled_names()]
             adding = [n for n in slots[:count] if n not in running]
             removing = [n for n in running if n not in slots[:count]]
@@ -105,24 +117,23 @@ class Remediation:
                 await self.lb.set_state(name, "maint")
                 await runtime.stop(name, hold=False)
                 runtime.set_enabled(name, False)
-            self.controller.state.write_json(self.controller.state.scale_file, {"web": count})
-            self.controller.write_prometheus_config()
+            self.state.write_json(self.state.scale_file, {"web": count})
+            self.on_scaled()
             await self._reload_prometheus()
         return self._log("scale", role=role, count=count, added=adding, removed=removing)
 
     async def _wait_healthy(self, names: list[str], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            health = self.controller.health
-            if all(health.get(n) is not None and health[n].healthy for n in names):
+            if all(self.cluster.healthy(n) for n in names):
                 return
             await asyncio.sleep(0.2)
         raise RemediationError(504, f"{', '.join(names)} did not become healthy in {timeout:.0f}s")
 
     async def _reload_prometheus(self) -> None:
-        url = self.controller.plan.reach("prometheus")
+        url = self.plan.reach("prometheus")
         try:
-            await self.controller.http.post(f"{url}/-/reload", timeout=5.0)
+            await self.http.post(f"{url}/-/reload", timeout=5.0)
         except httpx.HTTPError as exc:
             log.warning("prometheus reload failed: %s", exc)
 
@@ -131,34 +142,34 @@ class Remediation:
     async def rollback(self, name: str) -> dict[str, Any]:
         """Back to the last good release; an active bad-deploy fault on it ends here."""
         self._web(name)
-        faults = self.controller.faults
+        faults = self.faults
         for record in faults.active():
             if record.type == "bad-deploy" and name in record.targets:
                 await faults.revert(record.id)
                 # A drill's faults stay hidden: the log says what the operator did, nothing more.
                 return self._log("rollback", component=name)
-        await self.controller.runtime.restart(name, env={})
+        await self.runtime.restart(name, env={})
         return self._log("rollback", component=name)
 
     async def restart(self, name: str) -> dict[str, Any]:
-        if name not in self.controller.runtime.enabled_names():
+        if name not in self.runtime.enabled_names():
             raise RemediationError(404, f"unknown component {name!r}")
-        await self.controller.runtime.restart(name)
+        await self.runtime.restart(name)
         return self._log("restart", component=name)
 
     # -- the store ---------------------------------------------------------------------------
 
     async def move_leader(self, target: str) -> dict[str, Any]:
-        plan = self.controller.plan
+        plan = self.plan
         stores = plan.names("store")
         if target not in stores:
             raise RemediationError(404, f"unknown store member {target!r}; members: {stores}")
-        leader = self.controller.leader()
+        leader = self.cluster.leader()
         if leader is None:
             raise RemediationError(409, "the store has no leader to hand over from")
         if leader == target:
             return self._log("move-leader", to=target, note="already the leader")
-        http = self.controller.http
+        http = self.http
         try:
             ids = await _member_ids(http, plan.component(leader).url)
             response = await http.post(
@@ -180,7 +191,7 @@ class Remediation:
 
     async def defrag(self) -> dict[str, Any]:
         try:
-            members = await self.controller.store.compact_and_defrag()
+            members = await self.store.compact_and_defrag()
         except StoreUnreachable as exc:
             self._log("store-defrag", members=exc.results)
             raise unreachable(exc) from None
@@ -188,7 +199,7 @@ class Remediation:
 
     async def disarm(self) -> dict[str, Any]:
         try:
-            cleared = await self.controller.store.disarm()
+            cleared = await self.store.disarm()
         except StoreUnreachable as exc:
             raise unreachable(exc) from None
         return self._log("store-disarm", alarms_cleared=cleared)

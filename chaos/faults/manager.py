@@ -23,6 +23,7 @@ from chaos.faults import FAULTS
 from chaos.faults.base import Fault
 from chaos.faults.context import FaultContext
 from chaos.journal import Journal
+from chaos.refusal import Refusal
 from chaos.targets import Member, TargetError, parse_target, resolve
 
 log = logging.getLogger("gameday.faults")
@@ -52,14 +53,8 @@ class FaultRequest(BaseModel):
         return seconds
 
 
-class FaultError(Exception):
-    """A request the controller refuses; `status` is the HTTP status to answer with."""
-
-    def __init__(self, status: int, message: str, errors: list[dict] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.errors = errors or []
+class FaultError(Refusal):
+    """A fault request the controller refuses."""
 
 
 class FaultRecord(BaseModel):
