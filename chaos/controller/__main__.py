@@ -41,7 +41,7 @@ async def _serve(state: StateDir) -> int:
     if os.environ.get("GAMEDAY_RUNTIME", "local") == "docker":
         # Inside the Compose project: the plan is Compose's, the containers are supervised
         # through the Docker socket (docs/docker.md).
-        from chaos.runtime.docker import prepare
+        from chaos.runtime.docker_setup import prepare
 
         plan, runtime = prepare(state, backoff_seconds=settings.restart_backoff_seconds)
     else:

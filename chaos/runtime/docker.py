@@ -20,9 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import shutil
-import socket
-import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +27,13 @@ from typing import Any
 
 from chaos.netfaults.control import NETNS_IPTABLES, NetworkControl
 from chaos.runtime.base import ProcessState
-from chaos.runtime.docker_net import IptablesNetwork, NetControl, probe_netns_iptables
+from chaos.runtime.docker_net import (
+    IptablesNetwork,
+    NetControl,
+    netem_available,
+    nsenter_available,
+    probe_netns_iptables,
+)
 from chaos.runtime.exits import ExitKind, ExitReason
 from chaos.runtime.supervision import STOPPED, Supervision, Supervisor, Unit
 from chaos.stack.plan import StackPlan
@@ -56,27 +59,6 @@ class Container(Unit):
     observed_exit: ExitReason | None = None
     # Set by our own kill/stop, so the exit is not recorded as a crash.
     expected_exit: ExitKind | None = None
-
-
-def netem_available() -> bool:
-    """Whether this kernel has sch_netem (tried on lo of the controller's own namespace)."""
-    try:
-        added = subprocess.run(["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "0ms"],
-                               capture_output=True, timeout=5, check=False)
-        if added.returncode == 0:
-            subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"], capture_output=True,
-                           timeout=5, check=False)
-            return True
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return False
-
-
-def nsenter_available() -> bool:
-    """nsenter is installed. Whether it may enter a container's namespace is probed on a
-    running container (`probe_netns_iptables`): the controller's container may enter its
-    siblings' namespaces but not the host's (pid 1), so pid 1 proves nothing either way."""
-    return shutil.which("nsenter") is not None
 
 
 class DockerRuntime(Supervisor[Container]):
@@ -413,68 +395,3 @@ def _parse_time(text: str | None) -> float | None:
         return datetime.fromisoformat(f"{head}.{frac[:6] or '0'}+00:00").timestamp()
     except ValueError:
         return None
-
-
-# -- wiring for `python -m chaos.controller` with GAMEDAY_RUNTIME=docker ----------------------
-
-
-def own_container(client) -> Any | None:
-    """The controller's own container (found by hostname = short container id)."""
-    try:
-        return client.containers.get(socket.gethostname())
-    except Exception:  # noqa: BLE001 - not in a container
-        return None
-
-
-def prepare(state: StateDir, backoff_seconds: float = 1.0) -> tuple[StackPlan, DockerRuntime]:
-    """Build the Compose plan and the runtime; write stack.json and compose.json for the CLI."""
-    import docker
-
-    from chaos.runtime import docker_plan
-
-    client = docker.from_env()
-    me = own_container(client)
-    labels = (me.labels if me is not None else {}) or {}
-    project = os.environ.get("GAMEDAY_COMPOSE_PROJECT") or labels.get(PROJECT_LABEL)
-    if not project:
-        raise SystemExit("GAMEDAY_RUNTIME=docker needs to run inside the Compose project "
-                         "(or GAMEDAY_COMPOSE_PROJECT set)")
-    services = {
-        (c.get("Labels") or {}).get(SERVICE_LABEL)
-        for c in client.api.containers(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
-    }
-    from chaos.proxy.token import read_admin_token
-
-    # The token-init service's file (GAMEDAY_ADMIN_TOKEN_FILE), or the variable if set.
-    admin_token = read_admin_token() or ""
-    public_host = os.environ.get("GAMEDAY_PUBLIC_HOST", "127.0.0.1")
-    plan = docker_plan.build_compose_plan(
-        state.root, admin_token=admin_token, public_host=public_host,
-        grafana="grafana" in services,
-    )
-    state.ensure()
-    state.write_json(state.stack_file,
-                     docker_plan.public_plan(plan, public_host).model_dump(), mode=0o600)
-    state.write_json(state.root / "compose.json", {
-        "runtime": "docker",
-        "project": project,
-        "working_dir": labels.get("com.docker.compose.project.working_dir"),
-        "config_files": labels.get("com.docker.compose.project.config_files"),
-        "endpoints": plan.endpoints,
-    })
-    state.ensure_token()
-    _give_to_owner(state)
-    runtime = DockerRuntime(plan, state, client, project, backoff_seconds=backoff_seconds)
-    return plan, runtime
-
-
-def _give_to_owner(state: StateDir) -> None:
-    """Files written as root into a bind-mounted state dir belong to the dir's owner."""
-    try:
-        owner = state.root.stat()
-        for path in [state.root / "stack.json", state.root / "compose.json", state.token_file,
-                     state.logs]:
-            if path.exists():
-                os.chown(path, owner.st_uid, owner.st_gid)
-    except OSError:
-        pass

@@ -33,6 +33,7 @@ import asyncio
 import functools
 import logging
 import shlex
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ from chaos.runtime.docker_plan import link_address
 
 log = logging.getLogger("gameday.docker.net")
 
-__all__ = ["IPTABLES_KINDS", "IptablesNetwork", "NetControl", "probe_netns_iptables"]
+__all__ = ["IPTABLES_KINDS", "IptablesNetwork", "NetControl", "netem_available",
+           "nsenter_available", "probe_netns_iptables"]
 CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
 
 
@@ -252,3 +254,24 @@ class IptablesNetwork(NetworkControl):
 
 
 NetControl = IptablesNetwork  # the former name, kept for callers and tests
+
+
+def netem_available() -> bool:
+    """Whether this kernel has sch_netem (tried on lo of the controller's own namespace)."""
+    try:
+        added = subprocess.run(["tc", "qdisc", "add", "dev", "lo", "root", "netem", "delay", "0ms"],
+                               capture_output=True, timeout=5, check=False)
+        if added.returncode == 0:
+            subprocess.run(["tc", "qdisc", "del", "dev", "lo", "root"], capture_output=True,
+                           timeout=5, check=False)
+            return True
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return False
+
+
+def nsenter_available() -> bool:
+    """nsenter is installed. Whether it may enter a container's namespace is probed on a
+    running container (`probe_netns_iptables`): the controller's container may enter its
+    siblings' namespaces but not the host's (pid 1), so pid 1 proves nothing either way."""
+    return shutil.which("nsenter") is not None

@@ -19,7 +19,8 @@ from pydantic import BaseModel
 from chaos.netfaults.schemas import PARAMS
 
 if TYPE_CHECKING:
-    from chaos.proxy.connection import Connection, Pipe
+    from chaos.proxy.connection import Connection
+    from chaos.proxy.pipe import Pipe
 
 
 class Stage:

@@ -1,6 +1,6 @@
 """`gameday status` when the controller is down: what the recorded processes can tell."""
 
-from chaos.cli.stack import offline_status
+from chaos.cli.local_stack import offline_status
 from chaos.settings import Settings
 from chaos.stack.plan import build_plan
 from chaos.state import StateDir

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from chaos.cli.stack import stack_processes
+from chaos.cli.local_stack import stack_processes
 from chaos.state import STACK_MEMBER_ENV, StateDir
 
 SLEEP = [sys.executable, "-c", "import time; time.sleep(30)"]
@@ -45,7 +45,7 @@ def test_the_caller_and_its_ancestors_are_spared(tmp_path, spawn):
     # A parent and a child that both carry the marker; the child asks what belongs to the
     # stack, as `gameday down` would when run by a make or a shell inside the stack's env.
     finder = (
-        "import json, sys; from chaos.cli.stack import stack_processes; "
+        "import json, sys; from chaos.cli.local_stack import stack_processes; "
         "from chaos.state import StateDir; "
         "print(json.dumps([p.pid for p in stack_processes(StateDir(sys.argv[1]))]))"
     )

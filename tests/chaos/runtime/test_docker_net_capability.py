@@ -109,8 +109,8 @@ def test_nsenter_counts_as_available_without_entering_the_hosts_namespace(monkey
     # In the controller's container `nsenter -t 1 -n` is refused (pid 1 is the host's init)
     # while entering a sibling container works: only the probe on a container may decide.
     calls = []
-    monkeypatch.setattr(docker_runtime.shutil, "which",
+    monkeypatch.setattr(docker_net.shutil, "which",
                         lambda name: f"/usr/bin/{name}" if name == "nsenter" else None)
-    monkeypatch.setattr(docker_runtime.subprocess, "run",
+    monkeypatch.setattr(docker_net.subprocess, "run",
                         lambda *a, **k: calls.append(a) or pytest.fail("no host probe"))
-    assert docker_runtime.nsenter_available() is True and calls == []
+    assert docker_net.nsenter_available() is True and calls == []
