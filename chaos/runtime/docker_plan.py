@@ -1,9 +1,10 @@
 """The stack plan of the Compose stack: the same components, links and metrics as the local
 runtime, at fixed container ports on the Compose network instead of free ports on 127.0.0.1.
 
-docker-compose.yml, compose/docker/proxy-links.json, compose/haproxy/haproxy.compose.cfg and
-compose/prometheus/prometheus.compose.yml are static files that must agree with this module;
-tests/docker/test_compose_files.py checks that they do.
+docker-compose.yml, compose/docker/proxy-links.json and compose/haproxy/haproxy.compose.cfg
+are generated from this module (chaos/runtime/compose_files.py);
+compose/prometheus/prometheus.compose.yml is checked against it
+(tests/docker/test_compose_files.py).
 
 Every hop crosses the fault proxy (container `proxy`), as in the local runtime:
   lb->web-i        proxy:1000i           -> web-i:8000
@@ -18,6 +19,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from chaos.stack import etcd
 from chaos.stack.plan import ComponentSpec, ProxyLink, StackPlan
 
 STORES = ["store-1", "store-2", "store-3"]
@@ -91,28 +93,13 @@ def link_address(name: str) -> tuple[str, int]:
 
 
 def store_argv(store: str) -> list[str]:
-    """etcd's flags under Compose; docker-compose.yml carries the same list."""
+    """etcd's flags under Compose (docker-compose.yml is generated with them)."""
     initial = ",".join(f"{s}=http://proxy:{peer_link_port(s)}" for s in STORES)
-    return [
-        "etcd",
-        f"--name={store}",
-        "--data-dir=/var/lib/etcd/data",
-        f"--listen-client-urls=http://0.0.0.0:{STORE_CLIENT_PORT}",
-        f"--advertise-client-urls=http://{store}:{STORE_CLIENT_PORT}",
-        f"--listen-peer-urls=http://0.0.0.0:{STORE_PEER_PORT}",
-        f"--initial-advertise-peer-urls=http://proxy:{peer_link_port(store)}",
-        f"--initial-cluster={initial}",
-        "--initial-cluster-state=new",
-        f"--initial-cluster-token={CLUSTER_TOKEN}",
-        "--heartbeat-interval=100",
-        "--election-timeout=1000",
-        f"--quota-backend-bytes={QUOTA_BACKEND_BYTES}",
-        "--auto-compaction-mode=periodic",
-        "--auto-compaction-retention=5m",
-        "--logger=zap",
-        "--log-outputs=stderr",
-        "--log-level=warn",
-    ]
+    return etcd.member_argv(
+        name=store, data_dir="/var/lib/etcd/data", listen_host="0.0.0.0",
+        advertise_host=store, client_port=STORE_CLIENT_PORT, peer_port=STORE_PEER_PORT,
+        advertised_peer_url=f"http://proxy:{peer_link_port(store)}", initial_cluster=initial,
+        cluster_token=CLUSTER_TOKEN, quota_backend_bytes=QUOTA_BACKEND_BYTES)
 
 
 def web_store_endpoints(web: str) -> str:

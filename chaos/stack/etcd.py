@@ -1,4 +1,6 @@
-"""Command line of one etcd member of the store cluster."""
+"""Command line of one etcd member of the store cluster: the one list of etcd's flags, for the
+local runtime (chaos/stack/plan.py) and Compose (chaos/runtime/docker_plan.py, which
+docker-compose.yml is generated from)."""
 
 from __future__ import annotations
 
@@ -8,25 +10,27 @@ from pathlib import Path
 def member_argv(
     *,
     name: str,
-    data_dir: Path,
-    host: str,
+    data_dir: Path | str,
+    listen_host: str,
     client_port: int,
     peer_port: int,
-    advertised_peer_port: int,
+    advertised_peer_url: str,
     initial_cluster: str,
     cluster_token: str,
     quota_backend_bytes: int,
+    advertise_host: str | None = None,
 ) -> list[str]:
-    client_url = f"http://{host}:{client_port}"
+    """`advertise_host`: the name clients reach the member by (Compose: its service name);
+    the listening address by default."""
     return [
         "etcd",
         f"--name={name}",
         f"--data-dir={data_dir}",
-        f"--listen-client-urls={client_url}",
-        f"--advertise-client-urls={client_url}",
-        f"--listen-peer-urls=http://{host}:{peer_port}",
+        f"--listen-client-urls=http://{listen_host}:{client_port}",
+        f"--advertise-client-urls=http://{advertise_host or listen_host}:{client_port}",
+        f"--listen-peer-urls=http://{listen_host}:{peer_port}",
         # Peers dial the fault proxy, not the member, so the controller can cut or slow links.
-        f"--initial-advertise-peer-urls=http://{host}:{advertised_peer_port}",
+        f"--initial-advertise-peer-urls={advertised_peer_url}",
         f"--initial-cluster={initial_cluster}",
         "--initial-cluster-state=new",
         f"--initial-cluster-token={cluster_token}",

@@ -1,26 +1,34 @@
-"""HAProxy configuration for the `lb` component."""
+"""HAProxy configuration for the `lb` component, in both runtimes (the Compose file,
+compose/haproxy/haproxy.compose.cfg, is generated with it: chaos/runtime/compose_files.py)."""
 
 from __future__ import annotations
 
-from chaos.stack.plan import StackPlan
+from collections.abc import Callable
+
+from chaos.stack.plan import ProxyLink, StackPlan
+
+LOCAL_HEADER = "# Rendered by gameday from the stack plan; edits are overwritten at the next `up`."
 
 
-def render(plan: StackPlan, active_webs: set[str] | None = None) -> str:
+def render(plan: StackPlan, active_webs: set[str] | None = None, *,
+           dial: Callable[[ProxyLink], str] | None = None, header: str = LOCAL_HEADER) -> str:
     """Every planned web slot is a server; slots not running start `disabled` (maintenance)
-    and are brought in later through the runtime API, without a reload."""
+    and are brought in later through the runtime API, without a reload. A server is its
+    lb->web fault-proxy link, at the address `dial` gives (by default where the link listens)."""
     lb = plan.component("lb")
     links = {link.name: link for link in plan.proxy_links}
+    dial = dial or (lambda link: link.listen)
     active = (
         active_webs
         if active_webs is not None
         else {c.name for c in plan.components if c.role == "web" and not c.standby}
     )
     servers = "\n".join(
-        f"    server {web} {links[f'lb->{web}'].listen} check{'' if web in active else ' disabled'}"
+        f"    server {web} {dial(links[f'lb->{web}'])} check{'' if web in active else ' disabled'}"
         for web in plan.names("web")
     )
     return f"""\
-# Rendered by gameday from the stack plan; edits are overwritten at the next `up`.
+{header}
 global
     maxconn 4096
     # The runtime API: `gameday drain/ready/scale` use it to change servers without a reload.

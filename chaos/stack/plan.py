@@ -179,10 +179,10 @@ def build_plan(settings: Settings) -> StackPlan:
                 argv=etcd.member_argv(
                     name=s,
                     data_dir=state / s,
-                    host=host,
+                    listen_host=host,
                     client_port=store_client[s],
                     peer_port=store_peer[s],
-                    advertised_peer_port=peer_links[s].listen_port,
+                    advertised_peer_url=_url(host, peer_links[s].listen_port),
                     initial_cluster=initial_cluster,
                     cluster_token=cluster_token,
                     quota_backend_bytes=settings.etcd_quota_backend_bytes,

@@ -83,8 +83,8 @@ def test_the_compose_config_denies_admin_at_the_edge(tmp_path):
     assert DENY.search(text).group(0).strip() in rendered
     port = pick_free_port("127.0.0.1")
     local = (text.replace("/var/lib/haproxy/admin.sock", str(tmp_path / "admin.sock"))
-                 .replace("bind *:8080", f"bind 127.0.0.1:{port}")
-                 .replace("bind *:8404", f"bind 127.0.0.1:{pick_free_port('127.0.0.1')}"))
+                 .replace("bind 0.0.0.0:8080", f"bind 127.0.0.1:{port}")
+                 .replace("bind 0.0.0.0:8404", f"bind 127.0.0.1:{pick_free_port('127.0.0.1')}"))
     local = re.sub(r"proxy:1000\d", lambda _: f"127.0.0.1:{pick_free_port('127.0.0.1')}", local)
     config = tmp_path / "haproxy.cfg"
     config.write_text(local)

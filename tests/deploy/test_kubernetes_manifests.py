@@ -14,7 +14,9 @@ import yaml
 
 from chaos.export.chaosmesh import to_workflow
 from chaos.export.k8s_names import COMPONENT, NAMESPACE, PART_OF, WORKLOADS
+from chaos.runtime.docker_plan import QUOTA_BACKEND_BYTES
 from chaos.scenarios import library
+from chaos.stack import etcd
 from tests.deploy.kustomize import render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,6 +82,13 @@ def test_etcd_has_stable_peer_names_and_a_headless_service():
     cluster = next(a for a in args if a.startswith("--initial-cluster="))
     assert cluster.endswith("store-1=http://store-1.store:2380,store-2=http://store-2.store:2380,"
                             "store-3=http://store-3.store:2380")
+    # etcd's flags are the one list of chaos/stack/etcd.py, with the pod's names filled in.
+    pod = "$(POD_NAME)"
+    assert args == etcd.member_argv(
+        name=pod, data_dir="/var/lib/etcd/data", listen_host="0.0.0.0",
+        advertise_host=f"{pod}.store", client_port=2379, peer_port=2380,
+        advertised_peer_url=f"http://{pod}.store:2380", initial_cluster=cluster.split("=", 1)[1],
+        cluster_token="gameday-kubernetes", quota_backend_bytes=QUOTA_BACKEND_BYTES)[1:]
 
 
 def test_workloads_carry_the_labels_the_chaos_mesh_export_selects():

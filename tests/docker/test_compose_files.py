@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from chaos.faults import FAULTS
-from chaos.runtime import docker_plan
+from chaos.runtime import compose_files, docker_plan
 from chaos.stack import prometheus
 from chaos.stack.plan import StackPlan
 
@@ -54,6 +54,21 @@ def test_file_format_and_hardening():
     for name in ("store-1", "store-2", "store-3", "lb", "prometheus"):
         assert OFFLINE["services"][name]["image"].startswith("gameday-offline/")
     assert OFFLINE["services"]["grafana"]["profiles"] == ["grafana"]
+
+
+def test_the_generated_files_are_what_the_plan_gives():
+    assert compose_files.stale() == [], "run python -m chaos.runtime.compose_files"
+    assert compose_files.main(["--check"]) == 0
+
+
+def test_a_hand_edit_of_a_generated_file_is_caught(tmp_path):
+    for name in compose_files.FILES:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text((ROOT / name).read_text())
+    assert compose_files.stale(tmp_path) == []
+    cfg = tmp_path / "compose/haproxy/haproxy.compose.cfg"
+    cfg.write_text(cfg.read_text().replace("proxy:10002", "web-2:8000"))
+    assert compose_files.stale(tmp_path) == ["compose/haproxy/haproxy.compose.cfg"]
 
 
 def test_store_commands_match_the_plan():
