@@ -29,6 +29,9 @@ class AppControl(Protocol):
 
     async def clear(self, component: str) -> None: ...
 
+    async def set_quiet(self, component: str, quiet: bool) -> None:
+        """While quiet the instance exports no fault metrics (a drill is running)."""
+
 
 class StoreControl(Protocol):
     async def fill(self, member: str, fault_id: str) -> dict[str, Any]: ...
