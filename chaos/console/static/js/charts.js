@@ -188,7 +188,8 @@ class UpChart extends Chart {
     options.legend = { show: false };
     options.scales.y = { range: () => [-0.6, n - 0.4] };
     options.axes = [{ ...AXIS, values: timeTicks }, {
-      ...AXIS, size: 84, gap: 6,
+      // Wide enough for the longest name ("alertmanager") at the axis font.
+      ...AXIS, size: Math.max(84, 7 * Math.max(0, ...names.map((x) => x.length)) + 12), gap: 6,
       splits: () => names.map((_, i) => lane(i)),
       values: (u, splits) => splits.map((s) => names[n - 1 - s]),
       grid: { show: false },
@@ -212,7 +213,7 @@ class UpChart extends Chart {
     const names = [...byInstance.keys()].sort(laneSort);
     if (names.join() !== this.names.join()) this.build(names);
     const columns = [];
-    const down = [];
+    const { down, present } = upStates(names.map((name) => byInstance.get(name)), names);
     names.forEach((name, i) => {
       const values = byInstance.get(name);
       const y = this.lane(i);
@@ -220,14 +221,33 @@ class UpChart extends Chart {
       // next sample (stepped), so the last point of a run is repeated into the next one.
       columns.push(values.map((v, k) => (v === 1 || (v !== null && values[k - 1] === 1) ? y : null)));
       columns.push(values.map((v, k) => (v === 0 || (v !== null && values[k - 1] === 0) ? y : null)));
-      if (lastValue(values) === 0) down.push(name);
     });
     this.plot.setData([xs, ...columns]);
-    this.value.textContent = down.length ? `down: ${down.join(", ")}` : `all ${names.length} up`;
+    this.value.textContent = down.length ? `down: ${down.join(", ")}` : `all ${present.length} up`;
     this.value.classList.toggle("bad", down.length > 0);
     this.figure.dataset.down = down.join(",");
     this.figure.dataset.points = String(xs.length ? names.length : 0);
   }
+}
+
+// How many trailing steps without a sample make a lane's series "ended": a target Prometheus
+// no longer scrapes (scaled in) gets a staleness marker and no samples after it, while a down
+// one keeps getting up=0 every scrape.
+const ENDED_AFTER_STEPS = 3;
+
+/** Which instances are down now and which are still present, from their `up` columns (one
+ *  per name, aligned on the same timestamps). A lane whose series ended is gone, not down:
+ *  after a scale-in the removed instance's last sample is a 0, and it must not read as down. */
+export function upStates(columns, names) {
+  const down = [];
+  const present = [];
+  columns.forEach((values, i) => {
+    const recent = values.slice(-ENDED_AFTER_STEPS);
+    if (!recent.some((v) => v !== null && v !== undefined)) return;  // ended: gone
+    present.push(names[i]);
+    if (lastValue(values) === 0) down.push(names[i]);
+  });
+  return { down, present };
 }
 
 function laneSort(a, b) {
