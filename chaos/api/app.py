@@ -14,6 +14,7 @@ from chaos import console
 from chaos.api import (
     components,
     drills,
+    events,
     faults,
     load,
     metrics,
@@ -64,7 +65,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
-                   scenarios, remediation, drills, pages):
+                   scenarios, remediation, drills, pages, events):
         app.include_router(module.router)
     console.install(app)
 

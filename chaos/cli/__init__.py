@@ -6,6 +6,7 @@ import typer
 
 from chaos.cli import (
     drill,
+    events,
     faults,
     load,
     monkey,
@@ -31,6 +32,7 @@ app.command()(faults.faults)
 app.command()(faults.revert)
 app.command()(faults.abort)
 app.command()(faults.catalog)
+app.command()(events.events)
 app.command()(remediation.scale)
 for name in ("drain", "ready", "rollback", "restart"):
     app.command(name=name)(getattr(remediation, name))

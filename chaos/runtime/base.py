@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import abc
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, computed_field
 
@@ -88,6 +88,11 @@ class Runtime(abc.ABC):
     @abc.abstractmethod
     def capabilities(self) -> set[str]:
         """Mechanisms this runtime offers, e.g. {"signals", "proxy", "env-redeploy"}."""
+
+    def history(self, since: float = 0.0) -> list[tuple[str, Any]]:
+        """(component, `Lifecycle`) events since `since`: exits, stops, restarts, starts. A
+        runtime that does not supervise (Kubernetes: its controllers do) keeps none."""
+        return []
 
 
 class SupervisingRuntime(Runtime):

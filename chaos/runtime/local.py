@@ -31,6 +31,8 @@ class Supervised(Unit):
     handle: ProcessHandle | None = None
     paused: bool = False
     env_overrides: dict[str, str] = field(default_factory=dict)
+    # Our own stop is under way: its exit is that stop's, not one for tick() to notice.
+    terminating: bool = False
 
 
 class LocalRuntime(Supervisor[Supervised]):
@@ -128,7 +130,7 @@ class LocalRuntime(Supervisor[Supervised]):
         now = time.monotonic() if now is None else now
         for unit in self.units.values():
             handle = unit.handle
-            if handle is not None and not handle.alive():
+            if handle is not None and not unit.terminating and not handle.alive():
                 self._exited(unit, from_returncode(handle.returncode()))
             if unit.handle is not None and self._over_memory_limit(unit):
                 limit = unit.spec.memory_limit_mb
@@ -196,12 +198,16 @@ class LocalRuntime(Supervisor[Supervised]):
         handle = unit.handle
         if handle is None:
             return
-        # A frozen process cannot act on SIGTERM, so thaw it first.
-        handle.signal_group(signal.SIGCONT)
-        handle.signal_group(signal.SIGTERM)
-        if not await self._wait_gone(handle, STOP_GRACE_SECONDS):
-            handle.signal_group(signal.SIGKILL)
-            await self._wait_gone(handle, 2.0)
+        unit.terminating = True
+        try:
+            # A frozen process cannot act on SIGTERM, so thaw it first.
+            handle.signal_group(signal.SIGCONT)
+            handle.signal_group(signal.SIGTERM)
+            if not await self._wait_gone(handle, STOP_GRACE_SECONDS):
+                handle.signal_group(signal.SIGKILL)
+                await self._wait_gone(handle, 2.0)
+        finally:
+            unit.terminating = False
         unit.handle = None
         unit.paused = False
         observed = from_returncode(handle.returncode())

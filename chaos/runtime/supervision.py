@@ -13,6 +13,7 @@ import abc
 import asyncio
 import logging
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -25,6 +26,8 @@ MAX_BACKOFF_SECONDS = 10.0
 # A component that ran this long is considered healthy again: its next crash starts afresh.
 STABLE_AFTER_SECONDS = 10.0
 STOPPED = ExitReason(kind=ExitKind.supervisor_stop)
+# Lifecycle events kept per component for the event timeline (GET /api/events).
+HISTORY_PER_COMPONENT = 100
 
 
 def next_backoff(previous: float, ran_for: float, base: float) -> float:
@@ -32,6 +35,16 @@ def next_backoff(previous: float, ran_for: float, base: float) -> float:
     if ran_for > STABLE_AFTER_SECONDS or previous == 0:
         return base
     return min(previous * 2, MAX_BACKOFF_SECONDS)
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One thing that happened to a component: it exited (crash, OOM, kill), was stopped,
+    was restarted by the supervisor, or started again. `ts` is wall-clock time."""
+
+    ts: float
+    kind: str  # exit, stop, restart, start
+    exit: ExitReason | None = None
 
 
 @dataclass
@@ -45,6 +58,11 @@ class Supervision:
     backoff: float = 0.0
     restart_at: float | None = None
     last_exit: ExitReason | None = None
+    history: deque[Lifecycle] = field(
+        default_factory=lambda: deque(maxlen=HISTORY_PER_COMPONENT))
+
+    def _note(self, kind: str, why: ExitReason | None = None) -> None:
+        self.history.append(Lifecycle(time.time(), kind, why))
 
     @property
     def keep_running(self) -> bool:
@@ -73,16 +91,23 @@ class Supervision:
         self.backoff = next_backoff(self.backoff, ran_for, self.base_backoff)
         self.last_exit = why
         self.restart_at = now + self.backoff
+        self._note("exit", why)
 
     def started(self) -> None:
         self.restart_at = None
+        # The stack's first start is not an event; a start after the supervisor's own
+        # restart is that restart.
+        if self.history and self.history[-1].kind != "restart":
+            self._note("start")
 
     def stopped(self, why: ExitReason = STOPPED) -> None:
         self.restart_at = None
         self.last_exit = why
+        self._note("stop", why)
 
     def restarting(self) -> None:
         self.restarts += 1
+        self._note("restart")
 
 
 @dataclass
@@ -140,6 +165,12 @@ class Supervisor(SupervisingRuntime, Generic[U]):
             return self.units[name]
         except KeyError:
             raise KeyError(f"unknown component {name!r}") from None
+
+    def history(self, since: float = 0.0) -> list[tuple[str, Lifecycle]]:
+        """(component, event) for every lifecycle event since `since`, oldest first."""
+        return sorted(((unit.name, event) for unit in self.units.values()
+                       for event in unit.supervision.history if event.ts >= since),
+                      key=lambda pair: pair[1].ts)
 
     def note_exit(self, unit: U, why: ExitReason) -> None:
         """It died: remember why, count OOM kills, schedule the restart (after the backoff)."""

@@ -130,6 +130,10 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
                                            if f["created_at"] >= since]),
             "GET /api/components": json.dumps(drop_old_exits(client.get("/api/components"))),
             "GET /api/drills/current": json.dumps(client.get("/api/drills/current")),
+            # The timeline shows the symptom (an exit, as observed), never the fault.
+            "gameday events --json": json.dumps(
+                [e for e in json.loads(stack.cli("events", "--since", "10m", "--json").stdout)
+                 if e["ts"] >= since]),
         }
         for surface, text in read.items():
             assert leaks(text, secret) == [], (surface, text)
@@ -167,6 +171,9 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
     assert [(f["type"], f["targets"]) for f in revealed["faults"]] == [(fault_type, [target])]
     listed = {f["id"]: f for f in client.get("/api/faults")}
     assert listed[fault_id]["type"] == fault_type
+    # After the reveal the timeline has the fault too.
+    assert fault_id in {e["ref"] for e in client.get("/api/events", params={"since": "10m"})
+                        if e["kind"] == "fault.injected"}
     if fault_type == "kill":
         assert component(stack, target)["last_exit"] == "killed by SIGKILL (fault)"
     else:

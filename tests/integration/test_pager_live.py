@@ -58,6 +58,40 @@ def test_losing_the_store_majority_pages_and_the_page_is_acked_then_resolves(sta
         timeout=60, interval=1, what="the page to resolve after the store recovered")
     stack.wait_healthy()
 
+    # `gameday events` tells the story in order: the fault, the members going down, the page
+    # and its acknowledgement, the revert, the members back, the page resolved.
+    events = [e for e in json.loads(stack.cli("events", "--since", "5m", "--json").stdout)
+              if e["ts"] >= started]
+    members = stopped["targets"]
+    story = [(e["kind"], e["component"] if e["source"] == "component" else e["ref"])
+             for e in events if e["source"] in ("fault", "page")
+             or (e["source"] == "component" and e["component"] in members)]
+    expected = [("fault.injected", stopped["id"]),
+                *[("component.stop", m) for m in members],
+                ("page.fired", page["id"]), ("page.acked", page["id"]),
+                ("fault.reverted", stopped["id"]),
+                *[("component.start", m) for m in members],
+                ("page.resolved", page["id"])]
+    assert _same_story(story, expected), story
+
+
+def _same_story(story: list[tuple], expected: list[tuple]) -> bool:
+    """The same events, with the members of one step (stopped together, started together) in
+    either order."""
+    def steps(items):
+        return [frozenset(g) for g in _group(items)]
+    return steps(story) == steps(expected)
+
+
+def _group(items: list[tuple]) -> list[list[tuple]]:
+    groups: list[list[tuple]] = []
+    for item in items:
+        if groups and groups[-1][0][0] == item[0]:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+    return groups
+
 
 def test_a_silence_is_created_in_alertmanager_itself(stack):
     url = stack.wait_healthy()["endpoints"]["alertmanager"]

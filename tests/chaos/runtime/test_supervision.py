@@ -64,3 +64,18 @@ def test_a_standby_slot_stays_down_and_a_held_one_stays_held_when_enabled():
     unit.held_down = True
     unit.set_enabled(True)
     assert not unit.wanted
+
+
+def test_the_history_tells_exits_restarts_stops_and_starts_once_each():
+    s = Supervision()
+    s.started()  # the stack's first start: not an event
+    crash = ExitReason.observed(code=1)
+    s.exited(crash, ran_for=5, now=0)
+    s.restarting()
+    s.started()  # part of the restart, not a second event
+    s.stopped()
+    s.started()
+    assert [(e.kind, e.exit) for e in s.history] == [
+        ("exit", crash), ("restart", None), ("stop", STOPPED), ("start", None)]
+    stamps = [e.ts for e in s.history]
+    assert stamps == sorted(stamps)

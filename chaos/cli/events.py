@@ -1,0 +1,69 @@
+"""`gameday events [--since 5m] [--source fault] [-f]`: the stack's timeline, oldest first."""
+
+from __future__ import annotations
+
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit
+
+FOLLOW_SECONDS = 1.0
+SOURCES = ("fault", "component", "page", "remediation", "drill")
+COLOURS = {"fault": "magenta", "component": "yellow", "page": "red", "remediation": "cyan",
+           "drill": "blue"}
+
+
+def _when(epoch: float) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch))
+
+
+def _line(event: dict) -> str:
+    colour = COLOURS.get(event["source"], "white")
+    return f"{_when(event['ts'])} [{colour}]{event['kind']:<22}[/] {event['summary']}"
+
+
+def _show(events: list[dict]) -> None:
+    if not events:
+        console.print("no events")
+        return
+    table = Table(title="events (oldest first)")
+    for column in ("time", "kind", "component", "what"):
+        table.add_column(column)
+    for e in events:
+        colour = COLOURS.get(e["source"], "white")
+        table.add_row(_when(e["ts"]), f"[{colour}]{e['kind']}[/]", e["component"] or "",
+                      e["summary"])
+    console.print(table)
+
+
+def events(
+    since: Annotated[str, typer.Option("--since", help="How far back: 90s, 5m, 2h.")] = "15m",
+    source: Annotated[list[str] | None, typer.Option(
+        "--source", help=f"Only these sources (repeatable): {', '.join(SOURCES)}.")] = None,
+    follow: Annotated[bool, typer.Option("--follow", "-f",
+                                         help="Keep printing new events.")] = False,
+    state_dir: StateDirOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """What happened, in order: faults, component exits and restarts, pages, remediation
+    moves and drills. During a drill its faults stay hidden until the reveal."""
+    params = {"since": since, **({"source": source} if source else {})}
+    listed = call(state_dir, lambda c: c.get("/api/events", params=params))
+    if not follow:
+        emit(listed, as_json, _show)
+        return
+    seen = set()
+    try:
+        while True:
+            for event in listed:
+                key = (event["ts"], event["kind"], event["summary"])
+                if key not in seen:
+                    seen.add(key)
+                    console.print(_line(event), highlight=False)
+            time.sleep(FOLLOW_SECONDS)
+            listed = call(state_dir, lambda c: c.get("/api/events", params=params))
+    except KeyboardInterrupt:
+        raise typer.Exit(0) from None

@@ -1,0 +1,81 @@
+"""The event timeline over the fake controller: faults, the component's exit and restart, the
+page and its acknowledgement, in order; nothing of a running drill's fault until the reveal."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from chaos.drills import incidents
+from chaos.testing.api import controller_client
+from chaos.testing.controller import FakeController
+from tests.chaos.pager.test_pager_store import notification
+
+TOKEN = "s3cret"
+TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
+                         stores=["store-1", "store-2", "store-3"], leader="store-1")
+
+
+@pytest.fixture
+async def setup(tmp_path):
+    controller = FakeController(tmp_path)
+    async with controller_client(controller, TOKEN) as client:
+        yield controller, client
+    await controller.close()
+
+
+def kinds(events: list[dict]) -> list[str]:
+    return [e["kind"] for e in events]
+
+
+async def test_a_kill_its_exit_restart_and_page_in_order(setup):
+    controller, client = setup
+    injected = await client.post("/api/faults", json={"type": "kill", "target": "web-2",
+                                                      "duration": "1m"})
+    assert injected.status_code == 201, injected.text
+    controller.runtime.tick(time.monotonic() + 60)  # the supervisor's backoff is over
+    controller.pager.receive(notification())
+    page = next(iter(controller.pager.pages))
+    assert (await client.post(f"/api/pages/{page}/ack")).status_code == 200
+    await client.delete(f"/api/faults/{injected.json()['id']}")
+
+    events = (await client.get("/api/events", params={"since": "5m"})).json()
+    assert kinds(events) == ["fault.injected", "component.exit", "component.restart",
+                             "page.fired", "page.acked", "fault.reverted"]
+    assert [e["component"] for e in events[:3]] == ["web-2"] * 3
+    assert events[1]["summary"] == "web-2 exited: killed by SIGKILL (fault)"
+    assert events[0]["ref"] == injected.json()["id"] and events[3]["ref"] == page
+    assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
+    only = (await client.get("/api/events", params={"source": ["page"]})).json()
+    assert kinds(only) == ["page.fired", "page.acked"]
+
+
+async def test_a_running_drill_shows_the_symptom_never_the_fault(setup):
+    controller, client = setup
+    seed = next(s for s in range(500)
+                if incidents.pick("easy", TOP, random.Random(s)).name == "crashed-web")
+    target = incidents.pick("easy", TOP, random.Random(seed)).components[0]
+    started = await client.post("/api/drills", json={"difficulty": "easy", "seed": seed})
+    assert started.status_code == 201, started.text
+
+    during = (await client.get("/api/events")).json()
+    text = str(during)
+    assert "fault." not in text and "kill" not in text.lower() and "(fault)" not in text
+    assert kinds(during) == ["drill.started", "component.exit"]
+    assert during[1]["component"] == target
+    assert during[1]["summary"] == f"{target} exited: terminated by signal 9"
+
+    await client.post("/api/drills/current/reveal")
+    after = kinds((await client.get("/api/events")).json())
+    assert "fault.injected" in after and "drill.ended" in after
+
+
+@pytest.mark.parametrize("since", ["soon", "-5m", ""])
+async def test_a_bad_since_is_a_422_naming_it(setup, since):
+    _, client = setup
+    response = await client.get("/api/events", params={"since": since})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "since"
+    assert "30s" in response.json()["detail"]  # the allowed form
