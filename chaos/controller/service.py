@@ -122,7 +122,7 @@ class Controller:
         )
         self.write_prometheus_config()
         self._write_proxy_config()
-        if "alertmanager" in self.plan.names():
+        if "alertmanager" in self.plan.names() and self.plan.runtime == "local":
             # It pages the controller with the controller's own bearer token.
             write_atomic(
                 self.state.component_dir("alertmanager") / "alertmanager.yml",

@@ -225,6 +225,7 @@ def endpoint_lines(status: dict) -> list[tuple[str, str]]:
         "api": "API",
         "grafana": "Grafana",
         "prometheus": "Prometheus",
+        "alertmanager": "Alertmanager",
         "loadgen": "Locust",
         "controller": "controller",
     }

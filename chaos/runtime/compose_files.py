@@ -4,6 +4,7 @@ topology (stores, web instances, links, etcd's flags) is written down once:
   docker-compose.yml                     from compose/docker-compose.yml.in + the plan
   compose/haproxy/haproxy.compose.cfg    chaos/stack/haproxy.py, as locally
   compose/docker/proxy-links.json        the fault proxy's links
+  compose/alertmanager/alertmanager.yml  chaos/pager/config.py, as locally (the token from a file)
 
 `python -m chaos.runtime.compose_files` writes them; `--check` fails (exit 1) naming each file
 that differs from what the plan gives. tests/docker/test_compose_files.py runs the check.
@@ -16,6 +17,7 @@ import json
 import sys
 from pathlib import Path
 
+from chaos.pager import config as pager_config
 from chaos.runtime import docker_plan
 from chaos.stack import haproxy
 from chaos.stack.plan import ProxyLink, StackPlan
@@ -80,6 +82,13 @@ def haproxy_cfg(plan: StackPlan | None = None) -> str:
                "so a cut link takes it out of rotation.")
 
 
+def alertmanager_yml(plan: StackPlan | None = None) -> str:
+    """Pages go to the controller's webhook with the stack's token, read from the admin-token
+    volume that token-init writes (Alertmanager reads it at every notification)."""
+    plan = plan or compose_plan()
+    return pager_config.render(plan.internal_endpoints["controller"], TOKEN_FILE)
+
+
 def proxy_links_json() -> str:
     return json.dumps(docker_plan.proxy_config(), indent=2) + "\n"
 
@@ -88,6 +97,7 @@ FILES = {
     "docker-compose.yml": compose_yaml,
     "compose/haproxy/haproxy.compose.cfg": haproxy_cfg,
     "compose/docker/proxy-links.json": proxy_links_json,
+    "compose/alertmanager/alertmanager.yml": alertmanager_yml,
 }
 
 
@@ -110,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
                   "chaos.runtime.compose_files", file=sys.stderr)
         return 1 if differ else 0
     for name, render in FILES.items():
+        (ROOT / name).parent.mkdir(parents=True, exist_ok=True)
         (ROOT / name).write_text(render())
         print(f"wrote {name}")
     return 0

@@ -29,6 +29,7 @@ STORE_PEER_PORT = 2380
 LB_HTTP_PORT = 8080
 LB_STATS_PORT = 8404
 PROMETHEUS_PORT = 9090
+ALERTMANAGER_PORT = 9093
 LOADGEN_PORT = 8089
 CONTROLLER_PORT = 8700
 PROXY_ADMIN_PORT = 8701
@@ -42,6 +43,7 @@ PROMETHEUS_TARGETS_DIR = "/etc/prometheus/targets"
 PUBLISHED = {
     "api": ("GAMEDAY_API_PORT", 8080),
     "prometheus": ("GAMEDAY_PROMETHEUS_PORT", 9090),
+    "alertmanager": ("GAMEDAY_ALERTMANAGER_PORT", 9093),
     "controller": ("GAMEDAY_CONTROLLER_PORT", 8700),
     "loadgen": ("GAMEDAY_LOADGEN_PORT", 8089),
     "grafana": ("GAMEDAY_GRAFANA_PORT", 3000),
@@ -116,7 +118,8 @@ def published_port(endpoint: str, env: dict[str, str] | None = None) -> int:
 
 def public_endpoints(public_host: str, env: dict[str, str] | None = None,
                      grafana: bool = True) -> dict[str, str]:
-    names = ["api", "prometheus", "controller", "loadgen"] + (["grafana"] if grafana else [])
+    names = ["api", "prometheus", "alertmanager", "controller", "loadgen"] + \
+        (["grafana"] if grafana else [])
     return {n: f"http://{public_host}:{published_port(n, env)}" for n in names}
 
 
@@ -169,6 +172,13 @@ def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
         health_url=_url("prometheus", PROMETHEUS_PORT, "/-/ready"),
         metrics_url=_url("prometheus", PROMETHEUS_PORT, "/metrics"), start_group=3,
     ))
+    # Prometheus sends it every alert; it pages the controller (compose/alertmanager/).
+    components.append(ComponentSpec(
+        name="alertmanager", role="alertmanager", argv=["alertmanager"],
+        ports={"http": ALERTMANAGER_PORT}, url=_url("alertmanager", ALERTMANAGER_PORT),
+        health_url=_url("alertmanager", ALERTMANAGER_PORT, "/-/ready"),
+        metrics_url=_url("alertmanager", ALERTMANAGER_PORT, "/metrics"), start_group=3,
+    ))
     components.append(ComponentSpec(
         name="loadgen", role="loadgen", argv=["python", "-m", "services.loadgen"],
         ports={"http": LOADGEN_PORT}, url=_url("loadgen", LOADGEN_PORT),
@@ -182,6 +192,7 @@ def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
         endpoints=public_endpoints(public_host, env, grafana=grafana),
         internal_endpoints={
             "api": _url("lb", LB_HTTP_PORT), "prometheus": _url("prometheus", PROMETHEUS_PORT),
+            "alertmanager": _url("alertmanager", ALERTMANAGER_PORT),
             "loadgen": _url("loadgen", LOADGEN_PORT),
             "controller": _url("controller", CONTROLLER_PORT),
         },

@@ -6,7 +6,8 @@
 #
 # 1. a Debian bookworm base image: debootstrap --variant=minbase, then `docker import`
 # 2. stand-ins for the official etcd, HAProxy and Prometheus images, from Debian's packages
-#    (etcd-server/etcd-client 3.4, haproxy 2.6, prometheus 2.42), installed with apt inside
+#    (etcd-server/etcd-client 3.4, haproxy 2.6, prometheus 2.42, prometheus-alertmanager
+#    0.25), installed with apt inside
 #    the build (apt works where a registry does not)
 # 3. a Python base image: Debian's python3 in a venv plus a wheelhouse made on this host with
 #    `pip download` (pip inside containers may not reach PyPI); PIP_NO_INDEX/PIP_FIND_LINKS
@@ -64,7 +65,7 @@ else
     log "imported $base"
 fi
 
-# -- 2. etcd, HAProxy, Prometheus from Debian's packages ------------------------------------
+# -- 2. etcd, HAProxy, Prometheus, Alertmanager from Debian's packages ---------------------
 build_substitute() {  # name dockerfile
     local image="$prefix/$1"
     if have_image "$image"; then log "$image exists"; return; fi
@@ -75,6 +76,7 @@ build_substitute() {  # name dockerfile
 build_substitute etcd:3.4 etcd.Dockerfile
 build_substitute haproxy:2.6 haproxy.Dockerfile
 build_substitute prometheus:2.42 prometheus.Dockerfile
+build_substitute alertmanager:0.25 alertmanager.Dockerfile
 
 # -- 3. Python base with a wheelhouse --------------------------------------------------------
 pybase="$prefix/python:3.11"

@@ -27,7 +27,8 @@ import httpx
 EXPECTED_TARGETS = {
     ("proxy", "proxy"), ("store", "store-1"), ("store", "store-2"), ("store", "store-3"),
     ("web", "web-1"), ("web", "web-2"), ("web", "web-3"), ("lb", "lb"),
-    ("prometheus", "prometheus"), ("loadgen", "loadgen"), ("controller", "controller"),
+    ("prometheus", "prometheus"), ("alertmanager", "alertmanager"), ("loadgen", "loadgen"),
+    ("controller", "controller"),
 }
 
 
@@ -269,6 +270,23 @@ def run(stack: Stack) -> Report:
             return f"passed in {record['elapsed']:.0f}s"
         return run_it
 
+    def page_on_store_majority_loss() -> str:
+        """Prometheus -> Alertmanager -> the controller's pager, inside Compose: Alertmanager
+        reads the stack's token from the admin-token volume to call the webhook."""
+        wait_for("a healthy stack", lambda: stack.status().get("healthy"), 120)
+        started = time.time()
+        fault = stack.inject({"type": "stop", "target": "store:majority", "duration": "60s"})
+        try:
+            page = wait_for("a StoreNoLeader page within 30 s", lambda: next((
+                p for p in stack.http.get(f"{stack.controller}/api/pages").json()
+                if p["group_labels"].get("alertname") == "StoreNoLeader"
+                and p["opened_at"] >= started), None), 30)
+        finally:
+            stack.revert(fault["id"])
+        wait_for("the page to resolve", lambda: stack.http.get(
+            f"{stack.controller}/api/pages/{page['id']}").json()["status"] == "resolved", 90)
+        return f"paged after {page['opened_at'] - started:.0f}s; resolved after recovery"
+
     def healthy_at_end() -> str:
         return all_healthy()
 
@@ -281,6 +299,8 @@ def run(stack: Stack) -> Report:
     report.check("scale web to 2 and back to 3", scale_in_and_out)
     report.check("scenario web-instance-crash: passed", scenario("web-instance-crash"))
     report.check("scenario store-leader-loss: passed", scenario("store-leader-loss"))
+    report.check("store majority stopped: Alertmanager pages the controller",
+                 page_on_store_majority_loss)
     report.check("consistency checker: zero violations", consistency)
     report.check("stack healthy after the faults", healthy_at_end)
     return report

@@ -29,7 +29,7 @@ def plan() -> StackPlan:
 def test_same_component_names_as_the_local_runtime():
     names = set(plan().names()) | {"controller"}
     assert names == {"proxy", "store-1", "store-2", "store-3", "web-1", "web-2", "web-3", "lb",
-                     "prometheus", "loadgen", "controller"}
+                     "prometheus", "alertmanager", "loadgen", "controller"}
     assert set(SERVICES) == names | {"grafana", "token-init"}  # token-init: a one-shot
 
 
