@@ -25,6 +25,12 @@ class Difficulty(StrEnum):
     hard = "hard"
 
 
+def _clock(times: dict) -> str:
+    """The on-call clock: time to acknowledge, diagnose, mitigate (from the start)."""
+    return "  ".join(f"{name.upper()} {'-' if t is None else f'{t:.0f}s'}"
+                     for name, t in times.items())
+
+
 def _show_running(drill: dict) -> None:
     steady = drill["steady_state"]
     holds = {True: "[green]holds[/]", False: "[red]broken[/]", None: "unknown"}[steady["holds"]]
@@ -33,7 +39,7 @@ def _show_running(drill: dict) -> None:
     console.print(f"drill [bold]{drill['id']}[/] ({drill['difficulty']}), running for "
                   f"{drill['elapsed']:.0f}s; steady state {holds}")
     console.print(f"hints: {len(drill['hints_given'])} taken, {drill['hints_left']} left; "
-                  f"tries left: {drill['tries_left']}")
+                  f"tries left: {drill['tries_left']}; {_clock(drill['times'])}")
     for i, hint in enumerate(drill["hints_given"], 1):
         console.print(f"  hint {i}: {hint}", highlight=False)
     for a in drill["answers"]:
@@ -48,6 +54,7 @@ def _show_finished(drill: dict) -> None:
     console.print(f"drill [bold]{drill['id']}[/]: [bold]{drill['title']}[/] -> "
                   f"[bold]{drill['outcome']}[/], score {score.get('total', 0)}/100")
     console.print(f"  {score.get('explanation', '')}", highlight=False)
+    console.print(f"  on-call clock: {_clock(drill['times'])}")
     console.print(f"cause: [bold]{drill['cause']}[/] on {', '.join(drill['components'])}")
     faults = Table(title="what was injected")
     for column in ("fault", "targets", "params", "applied", "ended"):

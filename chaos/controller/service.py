@@ -91,14 +91,15 @@ class Controller:
         self.remediation = Remediation(
             plan, runtime, state, self.faults, self.store, self.http, cluster=self.cluster,
             on_scaled=self.write_prometheus_config)
+        # Pages from Alertmanager's webhook; kept across controller restarts.
+        self.pager = PageStore(state.root / "pages.json")
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
         self.drills = DrillService(
             state.root / "drills", plan, runtime, self.faults, cluster=self.cluster,
             prometheus=prometheus,
             scenario_running=lambda: self.runner.current is not None,
-            moves=lambda: self.remediation.actions)
-        # Pages from Alertmanager's webhook; kept across controller restarts.
-        self.pager = PageStore(state.root / "pages.json")
+            moves=lambda: self.remediation.actions,
+            pages=lambda: list(self.pager.pages.values()))
 
     # -- boot --------------------------------------------------------------------------------
 

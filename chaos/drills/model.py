@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, computed_field
 
 DrillState = Literal["running", "revealing", "finished"]
 # solved = right diagnosis and steady state restored; mitigated = restored, diagnosis wrong.
@@ -33,6 +33,8 @@ class Score(BaseModel):
     speed: int
     hint_penalty: int
     retry_penalty: int
+    move_penalty: int = 0  # harmful remediation moves (scoring.harmful_moves)
+    harmful_moves: list[str] = Field(default_factory=list)
     explanation: str
 
 
@@ -84,9 +86,19 @@ class Drill(BaseModel):
     first_breach_after: float | None = None
     mitigated_after: float | None = None  # start of the first 30 s hold after the breach
     diagnosed_after: float | None = None
+    paged_after: float | None = None  # the first page that opened during the drill
+    acknowledged_after: float | None = None  # its (or any later page's) first acknowledgement
     outcome: Outcome | None = None
     score: Score | None = None
     debrief: Debrief | None = None
+
+    @computed_field
+    @property
+    def times(self) -> dict[str, float | None]:
+        """The on-call clock, in seconds from the start: time to acknowledge the page, to
+        diagnose (the right answer), to mitigate (the steady state back for good)."""
+        return {"tta": self.acknowledged_after, "ttd": self.diagnosed_after,
+                "ttm": self.mitigated_after}
 
     def note(self, t: float, kind: str, message: str) -> None:
         self.events.append(Event(t=round(t, 3), kind=kind, message=message))

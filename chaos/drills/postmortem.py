@@ -56,15 +56,25 @@ def render(drill: Drill, incident: Incident) -> str:
     ]
     detections = debrief.detections if debrief else []
     out += [f"| {d.signal} | {d.after_seconds:.0f}s |" for d in detections] or ["| none | - |"]
+    paged = ("No page opened during the drill." if drill.paged_after is None else
+             f"Paged after {_s(drill.paged_after)}; acknowledged after "
+             f"{_s(drill.acknowledged_after)}.")
     answered = (f"Diagnosed after {_s(drill.diagnosed_after)} with "
                 f"{len(drill.hints_given)} hint(s) and {len(drill.answers)} answer(s).")
-    out += ["", answered, "", "## Mitigation", "", f"Runbook: {incident.mitigation}", ""]
+    clock = (f"On-call clock from the start: time to acknowledge **{_s(drill.times['tta'])}**, "
+             f"to diagnose **{_s(drill.times['ttd'])}**, to mitigate "
+             f"**{_s(drill.times['ttm'])}**.")
+    out += ["", paged, answered, "", clock, "", "## Mitigation", "",
+            f"Runbook: {incident.mitigation}", ""]
     if drill.remediation:
         out += [f"- {m['t']:.0f}s: `{m['action']}` "
                 + ", ".join(f"{k}={v}" for k, v in m.items() if k not in ("t", "ts", "action"))
                 for m in drill.remediation]
     else:
         out.append("- No remediation move was made.")
+    if score and score.harmful_moves:
+        out += ["", "Moves that worked on what the incident did not touch (each costs points): "
+                + ", ".join(f"`{m}`" for m in score.harmful_moves) + "."]
     out += ["", "## Timeline", "", *_timeline(drill), "",
             "## Lessons", "", *[f"- {lesson}" for lesson in incident.lessons], "",
             "## Action items", "", *[f"- [ ] {item}" for item in incident.action_items], "",

@@ -2,10 +2,15 @@
 
 Diagnosis is worth 80 (component 40, cause 40) and counts only for a fully right answer: half
 right is wrong, as it would be on call. Speed adds up to 20. Each hint taken and each wrong
-answer before the right one costs points. A learner has MAX_ANSWERS tries.
+answer before the right one costs points, and so does each harmful move: one that takes
+capacity away or churns a part the incident did not touch (restarting, draining or rolling
+back a healthy instance, moving the store's leadership when the store is fine, scaling in
+during the incident). A learner has MAX_ANSWERS tries.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from chaos.drills.model import Answer, Drill, Score
 
@@ -17,6 +22,27 @@ FULL_SPEED_SECONDS = 120.0  # diagnosed within 2 minutes: all speed points
 NO_SPEED_SECONDS = 600.0  # after 10 minutes: none
 HINT_COSTS = (5, 10, 15)  # the first hint is cheap, the last almost gives it away
 WRONG_ANSWER_PENALTY = 10
+HARMFUL_MOVE_PENALTY = 5
+MAX_MOVE_PENALTY = 15
+# Moves on one named component; `scale` is harmful when it removes instances.
+TARGETED_MOVES = {"restart": "component", "drain": "component", "rollback": "component",
+                  "move-leader": "to"}
+
+
+def harmful_moves(moves: list[dict[str, Any]], involved: list[str]) -> list[str]:
+    """The moves (as `action target`) that worked on what the incident did not touch."""
+    harmful = []
+    for move in moves:
+        action = move.get("action")
+        if action == "scale" and move.get("removed"):
+            harmful.append(f"scale removed {', '.join(move['removed'])}")
+        elif action in TARGETED_MOVES:
+            target = move.get(TARGETED_MOVES[action])
+            touched = target in involved or (action == "move-leader" and any(
+                c.startswith("store-") for c in involved))
+            if target and not touched:
+                harmful.append(f"{action} {target}")
+    return harmful
 
 
 def hint_cost(index: int) -> int:
@@ -32,7 +58,9 @@ def speed_points(seconds: float) -> int:
     return round(SPEED_POINTS * left)
 
 
-def score(answers: list[Answer], hints_used: int) -> Score:
+def score(answers: list[Answer], hints_used: int, harmful: list[str] | None = None) -> Score:
+    harmful = harmful or []
+    move_penalty = min(MAX_MOVE_PENALTY, HARMFUL_MOVE_PENALTY * len(harmful))
     hint_penalty = sum(hint_cost(i) for i in range(hints_used))
     right = next((a for a in answers if a.correct), None)
     wrong_before = len(answers) if right is None else answers.index(right)
@@ -41,15 +69,17 @@ def score(answers: list[Answer], hints_used: int) -> Score:
         why = ("no answer" if not answers
                else f"{len(answers)} wrong answer(s): the diagnosis does not count")
         return Score(total=0, diagnosis=0, speed=0, hint_penalty=hint_penalty,
-                     retry_penalty=retry_penalty, explanation=why)
+                     retry_penalty=retry_penalty, move_penalty=move_penalty,
+                     harmful_moves=harmful, explanation=why)
     diagnosis = COMPONENT_POINTS + CAUSE_POINTS
     speed = speed_points(right.t)
-    total = max(0, diagnosis + speed - hint_penalty - retry_penalty)
+    total = max(0, diagnosis + speed - hint_penalty - retry_penalty - move_penalty)
     return Score(total=total, diagnosis=diagnosis, speed=speed, hint_penalty=hint_penalty,
-                 retry_penalty=retry_penalty,
+                 retry_penalty=retry_penalty, move_penalty=move_penalty, harmful_moves=harmful,
                  explanation=f"right after {right.t:.0f}s: {diagnosis} diagnosis + {speed} speed "
                              f"- {hint_penalty} for {hints_used} hint(s) - {retry_penalty} for "
-                             f"{wrong_before} wrong answer(s)")
+                             f"{wrong_before} wrong answer(s) - {move_penalty} for "
+                             f"{len(harmful)} harmful move(s)")
 
 
 def outcome(diagnosed: bool, mitigated: bool) -> str:

@@ -19,6 +19,7 @@ from chaos.drills.incidents import FAULT_SECONDS, Incident, Topology, pick
 from chaos.drills.model import Answer, Drill, InjectedFault
 from chaos.drills.steady import HOLD_SECONDS, SteadyWatch
 from chaos.faults.manager import FaultError
+from chaos.pager.model import Page
 from chaos.refusal import Refusal
 from chaos.scenarios import probes
 from chaos.scenarios.prometheus import Prometheus
@@ -45,16 +46,20 @@ class DrillError(Refusal):
 class DrillService:
     """Drills over the parts they use: the plan and runtime (what can be picked and answered),
     the fault manager (inject, hide, revert), the cluster's health (a drill starts from a steady
-    state), Prometheus (probes, debrief), whether a scenario is running, and the operator's
-    `moves` (remediation's log, to measure time to mitigate). Keeps its files under `dir`."""
+    state), Prometheus (probes, debrief), whether a scenario is running, the operator's
+    `moves` (remediation's log, to measure time to mitigate) and the `pages` (the pager's, to
+    measure time to acknowledge). Keeps its files under `dir`."""
 
     def __init__(self, dir: Path, plan: StackPlan, runtime: SupervisingRuntime,
                  faults: FaultManager, *, cluster: ClusterView, prometheus: Prometheus,
                  scenario_running: Callable[[], bool], moves: Callable[[], list[dict[str, Any]]],
+                 pages: Callable[[], list[Page]] = list,
                  poll_seconds: float = POLL_SECONDS) -> None:
         self.dir, self.plan, self.runtime, self.faults = dir, plan, runtime, faults
         self.cluster, self.prometheus = cluster, prometheus
-        self.scenario_running, self.moves = scenario_running, moves
+        self.scenario_running, self.moves, self.pages = scenario_running, moves, pages
+        self._paged: set[str] = set()  # pages of this drill already on its timeline
+        self._acked: set[str] = set()
         self.poll_seconds = poll_seconds
         self.drill: Drill | None = None  # the running drill, or the last one
         self.incident: Incident | None = None
@@ -120,6 +125,7 @@ class DrillService:
                           incident=incident.name, title=incident.title, cause=incident.cause,
                           components=incident.components)
             self.drill, self.incident, self.watch = drill, incident, SteadyWatch()
+            self._paged, self._acked = set(), set()
             drill.note(0, "start", f"{difficulty} drill started")
             await self._set_proxy_quiet(True)
             await self._inject(drill, incident, rng)
@@ -237,6 +243,8 @@ class DrillService:
                              "holding_for": None if holding is None else round(holding, 1),
                              "needed": HOLD_SECONDS},
             "diagnosed_after": drill.diagnosed_after, "mitigated_after": drill.mitigated_after,
+            "paged_after": drill.paged_after, "acknowledged_after": drill.acknowledged_after,
+            "times": drill.times,
         }
 
     # -- the background watch ----------------------------------------------------------------
@@ -266,6 +274,7 @@ class DrillService:
         """One round: record remediation moves, judge the steady state; a reason to end the
         drill, or None."""
         await self._record_moves(drill)
+        self._record_pages(drill)
         t = self._elapsed()
         results = await probes.evaluate(self.incident.steady_state, self.prometheus.values)
         holds = probes.all_hold(results)
@@ -285,6 +294,24 @@ class DrillService:
         if t >= TIME_LIMIT_SECONDS:
             return "time is up"
         return None
+
+    def _record_pages(self, drill: Drill) -> None:
+        """Pages that opened during the drill, and their acknowledgements, onto its timeline:
+        the first page gives `paged_after`, the first acknowledgement the time to acknowledge."""
+        for page in sorted(self.pages(), key=lambda p: p.opened_at):
+            if page.opened_at < drill.started_at:
+                continue
+            if page.id not in self._paged:
+                self._paged.add(page.id)
+                t = round(page.opened_at - drill.started_at, 3)
+                drill.paged_after = t if drill.paged_after is None else drill.paged_after
+                drill.note(t, "page", f"paged: {page.title} ({page.id})")
+            if page.acked_at is not None and page.id not in self._acked:
+                self._acked.add(page.id)
+                t = round(page.acked_at - drill.started_at, 3)
+                if drill.acknowledged_after is None:
+                    drill.acknowledged_after = t
+                drill.note(t, "ack", f"acknowledged {page.id} ({page.acked_by})")
 
     async def _record_moves(self, drill: Drill) -> None:
         actions = self.moves()
@@ -335,13 +362,16 @@ class DrillService:
             drill.state = "revealing"
             try:
                 await self._record_moves(drill)
+                self._record_pages(drill)
                 await self._revert(drill)
             except Exception:
                 log.exception("reverting drill %s failed", drill.id)
             await self._set_proxy_quiet(False)
             drill.ended_at = time.time()
             drill.note(drill.ended_at - drill.started_at, "reveal", reason)
-            drill.score = scoring.score(drill.answers, len(drill.hints_given))
+            drill.score = scoring.score(
+                drill.answers, len(drill.hints_given),
+                scoring.harmful_moves(drill.remediation, self.incident.components))
             drill.outcome = scoring.outcome(any(a.correct for a in drill.answers),
                                             drill.mitigated_after is not None)
             try:

@@ -99,7 +99,8 @@ class FakeController:
         self.drills = DrillService(
             state_dir / "drills", self.plan, self.runtime, self.faults, cluster=self,
             prometheus=FakePrometheus(), scenario_running=lambda: self.runner.current is not None,
-            moves=lambda: self.remediation.actions, poll_seconds=0.05)
+            moves=lambda: self.remediation.actions,
+            pages=lambda: list(self.pager.pages.values()), poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
 
     def with_remediation(self, http: httpx.AsyncClient, store: StoreAdmin,
