@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, computed_field
 
 DrillState = Literal["running", "revealing", "finished"]
 # solved = right diagnosis and steady state restored; mitigated = restored, diagnosis wrong.
-Outcome = Literal["solved", "mitigated", "diagnosed", "unsolved"]
+Outcome = Literal["solved", "mitigated", "diagnosed", "unsolved", "void"]
 
 
 class Event(BaseModel):

@@ -82,6 +82,14 @@ def score(answers: list[Answer], hints_used: int, harmful: list[str] | None = No
                              f"{len(harmful)} harmful move(s)")
 
 
+def void(seconds: float) -> Score:
+    """A drill whose incident never showed (no breach of its steady state, no page) is not
+    scored: there was nothing to respond to, whatever the learner did."""
+    return Score(total=0, diagnosis=0, speed=0, hint_penalty=0, retry_penalty=0,
+                 explanation=f"void: the incident never showed in {seconds:.0f}s (the steady "
+                             "state held and nothing paged), so the drill does not count")
+
+
 def outcome(diagnosed: bool, mitigated: bool) -> str:
     if diagnosed and mitigated:
         return "solved"

@@ -17,7 +17,7 @@ from chaos.drills import debrief, hiding, history, scoring
 from chaos.drills.causes import CAUSES, DIFFICULTIES
 from chaos.drills.incidents import FAULT_SECONDS, Incident, Topology, pick
 from chaos.drills.model import Answer, Drill, InjectedFault
-from chaos.drills.steady import HOLD_SECONDS, SteadyWatch
+from chaos.drills.steady import ARM_AFTER_SECONDS, HOLD_SECONDS, SteadyWatch
 from chaos.faults.manager import FaultError
 from chaos.pager.model import Page
 from chaos.refusal import Refusal
@@ -34,6 +34,7 @@ log = logging.getLogger("gameday.drills")
 POLL_SECONDS = 1.5
 # A drill ends by itself a little before its faults would expire on their own.
 TIME_LIMIT_SECONDS = FAULT_SECONDS - 30
+VOID_REASON = "void: the incident never showed"
 
 
 class DrillError(Refusal):
@@ -54,13 +55,16 @@ class DrillService:
                  faults: FaultManager, *, cluster: ClusterView, prometheus: Prometheus,
                  scenario_running: Callable[[], bool], moves: Callable[[], list[dict[str, Any]]],
                  pages: Callable[[], list[Page]] = list,
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 poll_seconds: float = POLL_SECONDS,
+                 void_after: float = ARM_AFTER_SECONDS) -> None:
         self.dir, self.plan, self.runtime, self.faults = dir, plan, runtime, faults
         self.cluster, self.prometheus = cluster, prometheus
         self.scenario_running, self.moves, self.pages = scenario_running, moves, pages
         self._paged: set[str] = set()  # pages of this drill already on its timeline
         self._acked: set[str] = set()
         self.poll_seconds = poll_seconds
+        # An incident that has not shown (no breach, no page) this long does not bite: void.
+        self.void_after = void_after
         self.drill: Drill | None = None  # the running drill, or the last one
         self.incident: Incident | None = None
         self.watch = SteadyWatch()
@@ -279,12 +283,16 @@ class DrillService:
         results = await probes.evaluate(self.incident.steady_state, self.prometheus.values)
         holds = probes.all_hold(results)
         drill.steady_state_holds = holds
+        if self.watch.armed or not any(r.value is None for r in results):
+            # (Missing data, a scrape gap, is no evidence of a breach.)
+            if not holds and self.watch.first_breach is None:
+                drill.first_breach_after = round(t, 3)
+                drill.note(t, "breach", "the steady state broke: "
+                           + "; ".join(r.describe() for r in results if not r.ok))
+        if self._never_showed(drill) and t >= self.void_after:
+            return VOID_REASON
         if not self.watch.armed and any(r.value is None for r in results):
-            return None  # missing data (a scrape gap) is no evidence of a breach
-        if not holds and self.watch.first_breach is None:
-            drill.first_breach_after = round(t, 3)
-            drill.note(t, "breach", "the steady state broke: "
-                       + "; ".join(r.describe() for r in results if not r.ok))
+            return None
         if self.watch.observe(t, holds):
             drill.mitigated_after = round(self.watch.mitigated_at, 3)
             drill.note(self.watch.mitigated_at, "mitigated",
@@ -294,6 +302,10 @@ class DrillService:
         if t >= TIME_LIMIT_SECONDS:
             return "time is up"
         return None
+
+    @staticmethod
+    def _never_showed(drill: Drill) -> bool:
+        return drill.first_breach_after is None and drill.paged_after is None
 
     def _record_pages(self, drill: Drill) -> None:
         """Pages that opened during the drill, and their acknowledgements, onto its timeline:
@@ -369,11 +381,15 @@ class DrillService:
             await self._set_proxy_quiet(False)
             drill.ended_at = time.time()
             drill.note(drill.ended_at - drill.started_at, "reveal", reason)
-            drill.score = scoring.score(
-                drill.answers, len(drill.hints_given),
-                scoring.harmful_moves(drill.remediation, self.incident.components))
-            drill.outcome = scoring.outcome(any(a.correct for a in drill.answers),
-                                            drill.mitigated_after is not None)
+            elapsed = drill.ended_at - drill.started_at
+            if self._never_showed(drill) and elapsed >= self.void_after:
+                drill.score, drill.outcome = scoring.void(elapsed), "void"
+            else:
+                drill.score = scoring.score(
+                    drill.answers, len(drill.hints_given),
+                    scoring.harmful_moves(drill.remediation, self.incident.components))
+                drill.outcome = scoring.outcome(any(a.correct for a in drill.answers),
+                                                drill.mitigated_after is not None)
             try:
                 await debrief.write(drill, self.incident, self.prometheus, self.dir / drill.id)
             except Exception:

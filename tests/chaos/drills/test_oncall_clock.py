@@ -81,3 +81,37 @@ def test_what_counts_as_harmful():
     # On a store incident, moving leadership is part of the job.
     assert "move-leader store-2" not in scoring.harmful_moves(moves, ["store-1"])
     assert scoring.score([], 0, ["a", "b", "c", "d"]).move_penalty == scoring.MAX_MOVE_PENALTY
+
+
+async def test_a_drill_whose_incident_never_shows_is_voided(tmp_path):
+    # The fake's Prometheus always reports a healthy stack: this fault cannot bite.
+    controller = FakeController(tmp_path)
+    controller.drills.void_after = 0.3
+    seed = next(s for s in range(500)
+                if incidents.pick("easy", TOP, random.Random(s)).name == "crashed-web")
+    async with controller_client(controller, TOKEN) as client:
+        assert (await client.post("/api/drills", json={"difficulty": "easy", "seed": seed})
+                ).status_code == 201
+        await until(lambda: controller.drills.drill.state == "finished")
+        ended = (await client.get("/api/drills/current")).json()
+    await controller.close()
+    assert ended["outcome"] == "void" and ended["score"]["total"] == 0
+    assert ended["score"]["explanation"].startswith("void: the incident never showed")
+    assert ended["events"][-1]["kind"] == "reveal"
+    assert ended["events"][-1]["message"] == "void: the incident never showed"
+    assert controller.faults.active() == []  # its faults were reverted
+
+
+async def test_a_page_is_an_effect_a_drill_is_not_voided(tmp_path):
+    controller = FakeController(tmp_path)
+    controller.drills.void_after = 0.3
+    seed = next(s for s in range(500)
+                if incidents.pick("easy", TOP, random.Random(s)).name == "crashed-web")
+    async with controller_client(controller, TOKEN) as client:
+        await client.post("/api/drills", json={"difficulty": "easy", "seed": seed})
+        controller.pager.receive(notification())
+        await asyncio.sleep(0.6)
+        assert controller.drills.drill.state == "running"
+        revealed = (await client.post("/api/drills/current/reveal")).json()
+    await controller.close()
+    assert revealed["outcome"] == "unsolved"
