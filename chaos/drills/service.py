@@ -283,15 +283,15 @@ class DrillService:
         results = await probes.evaluate(self.incident.steady_state, self.prometheus.values)
         holds = probes.all_hold(results)
         drill.steady_state_holds = holds
-        if self.watch.armed or not any(r.value is None for r in results):
-            # (Missing data, a scrape gap, is no evidence of a breach.)
-            if not holds and self.watch.first_breach is None:
-                drill.first_breach_after = round(t, 3)
-                drill.note(t, "breach", "the steady state broke: "
-                           + "; ".join(r.describe() for r in results if not r.ok))
+        # Missing data (a scrape gap) is no evidence of a breach.
+        gap = not self.watch.armed and any(r.value is None for r in results)
+        if not gap and not holds and self.watch.first_breach is None:
+            drill.first_breach_after = round(t, 3)
+            drill.note(t, "breach", "the steady state broke: "
+                       + "; ".join(r.describe() for r in results if not r.ok))
         if self._never_showed(drill) and t >= self.void_after:
             return VOID_REASON
-        if not self.watch.armed and any(r.value is None for r in results):
+        if gap:
             return None
         if self.watch.observe(t, holds):
             drill.mitigated_after = round(self.watch.mitigated_at, 3)

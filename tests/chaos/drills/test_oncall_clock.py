@@ -62,7 +62,7 @@ async def test_a_scripted_learner_gets_the_on_call_clock_and_a_harmful_move_cost
     assert score["harmful_moves"] == [f"restart {bystander}"]
     assert score["move_penalty"] == scoring.HARMFUL_MOVE_PENALTY
     assert "1 harmful move(s)" in score["explanation"]
-    draft = Path(revealed["debrief"]["postmortem"]).read_text()
+    draft = await asyncio.to_thread(Path(revealed["debrief"]["postmortem"]).read_text)
     assert f"**page** paged: StoreNoLeader: 1 firing ({page_id})" in draft
     assert f"**ack** acknowledged {page_id} (user)" in draft
     assert "time to acknowledge" in draft and f"`restart {bystander}`" in draft
