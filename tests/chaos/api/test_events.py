@@ -11,11 +11,11 @@ import pytest
 from chaos.drills import incidents
 from chaos.testing.api import controller_client
 from chaos.testing.controller import FakeController
+from chaos.testing.drills import TOPOLOGY as TOP
+from chaos.testing.drills import seed_for
 from tests.chaos.pager.test_pager_store import notification
 
 TOKEN = "s3cret"
-TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
-                         stores=["store-1", "store-2", "store-3"], leader="store-1")
 
 
 @pytest.fixture
@@ -54,8 +54,7 @@ async def test_a_kill_its_exit_restart_and_page_in_order(setup):
 
 async def test_a_running_drill_shows_the_symptom_never_the_fault(setup):
     controller, client = setup
-    seed = next(s for s in range(500)
-                if incidents.pick("easy", TOP, random.Random(s)).name == "crashed-web")
+    seed = seed_for("easy", "crashed-web")
     target = incidents.pick("easy", TOP, random.Random(seed)).components[0]
     started = await client.post("/api/drills", json={"difficulty": "easy", "seed": seed})
     assert started.status_code == 201, started.text

@@ -11,11 +11,11 @@ import pytest
 from chaos.drills import incidents
 from chaos.testing.api import controller_client
 from chaos.testing.controller import FakeController
+from chaos.testing.drills import TOPOLOGY as TOP
+from chaos.testing.drills import seed_for
 from chaos.testing.fakes import STACK
 
 TOKEN = "s3cret"
-TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
-                         stores=["store-1", "store-2", "store-3"], leader="store-1")
 
 
 # A standby web slot: planned, not part of the stack (the fake runtime does not run it).
@@ -28,11 +28,6 @@ async def client(tmp_path):
     async with controller_client(controller, TOKEN) as made:
         yield made
         await controller.close()
-
-
-def seed_for(difficulty: str, name: str) -> int:
-    return next(s for s in range(500)
-                if incidents.pick(difficulty, TOP, random.Random(s)).name == name)
 
 
 @pytest.mark.parametrize(("difficulty", "incident", "fault_type"), [

@@ -5,31 +5,24 @@ metrics) names no fault, no fault id and no mechanism; the symptoms stay; the re
 
 from __future__ import annotations
 
-import random
 import re
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from chaos.drills import hiding, incidents
+from chaos.drills import hiding
 from chaos.runtime.base import ComponentStatus, ProcessState
 from chaos.runtime.exits import SIGKILL, ExitKind, ExitReason
 from chaos.testing.api import controller_client
 from chaos.testing.controller import FakeController
+from chaos.testing.drills import seed_for
 
 TOKEN = "s3cret"
-TOP = incidents.Topology(webs=["web-1", "web-2", "web-3"],
-                         stores=["store-1", "store-2", "store-3"], leader="store-1")
 # Words that name a fault or how it is made; a learner must not read them during a drill.
 MECHANISMS = ("kill", "sigkill", "sigterm", "sigstop", "fault", "pause", "cpu-burn",
               "memory-leak", "latency", "bad-deploy")
 LEARNER_READS = ("/api/status", "/api/components", "/api/faults", "/api/faults?state=active",
                  "/api/drills/current")
-
-
-def seed_for(difficulty: str, name: str) -> int:
-    return next(s for s in range(500)
-                if incidents.pick(difficulty, TOP, random.Random(s)).name == name)
 
 
 @pytest.fixture
