@@ -23,6 +23,8 @@ COMPOSE = yaml.safe_load(TEXT)
 OFFLINE = yaml.safe_load((ROOT / "compose/offline/docker-compose.offline.yml").read_text())
 SERVICES = COMPOSE["services"]
 NEEDS_TOKEN = ["proxy", "web-1", "web-2", "web-3", "loadgen", "controller"]
+# Alertmanager reads it through its own configuration (the webhook's credentials_file).
+READS_IN_CONFIG = ["alertmanager"]
 TOKEN_FILE = "/run/gameday/admin/admin-token"
 
 
@@ -44,7 +46,8 @@ def test_every_service_that_needs_the_token_mounts_it_read_only_and_waits_for_it
         assert service["depends_on"]["token-init"] == {
             "condition": "service_completed_successfully"
         }, name
-    others = [n for n in SERVICES if n not in NEEDS_TOKEN and n != "token-init"]
+    others = [n for n in SERVICES
+              if n not in NEEDS_TOKEN + READS_IN_CONFIG and n != "token-init"]
     for name in others:  # nobody else gets to read it
         assert not any("admin-token" in v for v in SERVICES[name].get("volumes", [])), name
 
@@ -97,3 +100,17 @@ def test_gameday_passes_no_token_to_compose_and_reads_the_controllers(tmp_path, 
     written = state.ensure_token()
     assert state.token() == written
     assert stat.S_IMODE(state.token_file.stat().st_mode) == 0o600
+
+
+def test_alertmanager_reads_the_token_file_only_to_call_the_controllers_webhook():
+    [name] = READS_IN_CONFIG
+    service = SERVICES[name]
+    assert "admin-token:/run/gameday/admin:ro" in service["volumes"]
+    assert service["depends_on"]["token-init"] == {"condition": "service_completed_successfully"}
+    assert service["user"] == "10001"  # the file is 0600 for uid 10001
+    config = yaml.safe_load((ROOT / "compose/alertmanager/alertmanager.yml").read_text())
+    [pager] = [r for r in config["receivers"] if r["name"] == "pager"]
+    [hook] = pager["webhook_configs"]
+    assert hook["url"] == "http://controller:8700/api/alertmanager/webhook"
+    assert hook["http_config"]["authorization"] == {"type": "Bearer",
+                                                     "credentials_file": TOKEN_FILE}
