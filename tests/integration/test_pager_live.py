@@ -26,9 +26,16 @@ def test_alertmanager_is_a_supervised_component_and_prometheus_alerts_to_it(stac
     url = status["endpoints"]["alertmanager"]
     assert httpx.get(f"{url}/-/ready", timeout=5).status_code == 200
     prometheus = status["endpoints"]["prometheus"]
-    active = httpx.get(f"{prometheus}/api/v1/alertmanagers", timeout=5).json()
-    assert [a["url"] for a in active["data"]["activeAlertmanagers"]] == [f"{url}/api/v2/alerts"]
-    assert stack.prom_query('up{job="alertmanager",instance="alertmanager"}')
+
+    def active() -> list[str]:
+        found = httpx.get(f"{prometheus}/api/v1/alertmanagers", timeout=5).json()
+        return [a["url"] for a in found["data"]["activeAlertmanagers"]]
+
+    # A Prometheus that just started lists its Alertmanagers after its first discovery round.
+    assert stack.wait_for(active, timeout=30, interval=1,
+                          what="Prometheus's active Alertmanagers") == [f"{url}/api/v2/alerts"]
+    stack.wait_for(lambda: stack.prom_query('up{job="alertmanager",instance="alertmanager"}'),
+                   timeout=30, interval=1, what="Alertmanager scraped")
 
 
 def store_pages(stack, since: float) -> list[dict]:
@@ -71,8 +78,9 @@ def test_losing_the_store_majority_pages_and_the_page_is_acked_then_resolves(sta
     expected = [("fault.injected", stopped["id"]),
                 *[("component.stop", m) for m in members],
                 ("page.fired", page["id"]), ("page.acked", page["id"]),
-                ("fault.reverted", stopped["id"]),
+                # The revert starts the members; the fault has ended once that returned.
                 *[("component.start", m) for m in members],
+                ("fault.reverted", stopped["id"]),
                 ("page.resolved", page["id"])]
     assert _same_story(story, expected), story
 
