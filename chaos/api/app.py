@@ -52,6 +52,8 @@ def create_app(
     app = FastAPI(title="gameday controller", version="0.1.0")
     app.state.controller = controller
     app.state.token = token
+    # The stack's admin token (its components hold it): accepted on the webhook alone.
+    app.state.admin_token = controller.plan.admin_token
     app.state.request_exit = request_exit or (lambda: None)
     app.state.pager = controller.pager
     if registry is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
-from chaos.api.auth import require_token
+from chaos.api.auth import require_stack_token, require_token
 from chaos.pager.config import WEBHOOK_PATH
 from chaos.pager.model import Notification, Page
 from chaos.pager.store import PageError, PageStore
@@ -16,7 +16,7 @@ def pager(request: Request) -> PageStore:
     return request.app.state.pager
 
 
-@router.post(WEBHOOK_PATH, dependencies=[Depends(require_token)])
+@router.post(WEBHOOK_PATH, dependencies=[Depends(require_stack_token)])
 async def webhook(body: Notification, pages: PageStore = Depends(pager)) -> dict:
     """Alertmanager's webhook receiver (version 4 payload): opens, updates or resolves a page."""
     received = pages.receive(body)

@@ -55,6 +55,7 @@ class FakePlan:
     """The plan's names: `planned` may list standby slots that the fake runtime never runs."""
 
     endpoints = {"prometheus": "http://prometheus.invalid"}
+    admin_token = "stack-admin-token"
 
     def __init__(self, planned: dict[str, str]) -> None:
         self.planned = planned

@@ -14,7 +14,8 @@ from fastapi.routing import APIRoute
 from prometheus_client import CollectorRegistry
 
 from chaos.api.app import create_app
-from chaos.api.auth import require_token
+from chaos.api.auth import require_stack_token, require_token
+from chaos.pager.config import WEBHOOK_PATH
 from chaos.testing.api import controller_client
 from chaos.testing.controller import FakeController
 
@@ -51,6 +52,10 @@ def mutating_routes(app) -> list[tuple[str, str, APIRoute]]:
     return found
 
 
+# Calls that components of the stack make: they may use the stack's admin token instead.
+STACK_CALLS = {("POST", WEBHOOK_PATH)}
+
+
 def test_every_mutating_route_requires_the_token(app):
     found = mutating_routes(app)
     assert len(found) >= 20  # the walk sees the included routers
@@ -58,9 +63,37 @@ def test_every_mutating_route_requires_the_token(app):
         f"{method} {path}"
         for method, path, route in found
         if not isinstance(route, APIRoute)
-        or require_token not in set(dependencies(route.dependant))
+        or (require_stack_token if (method, path) in STACK_CALLS else require_token)
+        not in set(dependencies(route.dependant))
     ]
     assert missing == []
+
+
+async def test_the_stacks_admin_token_opens_the_webhook_and_nothing_else(app):
+    controller = app.state.controller
+    admin = {"Authorization": f"Bearer {controller.plan.admin_token}"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://controller") as client:
+        hooked = await client.post(WEBHOOK_PATH, headers=admin, json={
+            "version": "4", "groupKey": "{}:{}", "status": "firing", "receiver": "pager",
+            "groupLabels": {}, "commonLabels": {}, "commonAnnotations": {}, "alerts": []})
+        assert hooked.status_code == 200, hooked.text
+        for method, path, _ in mutating_routes(app):
+            if (method, path) in STACK_CALLS:
+                continue
+            response = await client.request(method, re.sub(r"\{[^}]+\}", "x", path),
+                                            json={}, headers=admin)
+            assert response.status_code == 401, (method, path, response.text)
+    assert controller.faults.records == {}
+
+
+async def test_an_empty_admin_token_opens_nothing(app):
+    app.state.admin_token = ""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://controller") as client:
+        for header in ({"Authorization": "Bearer "}, {"Authorization": "Bearer"}, {}):
+            response = await client.post(WEBHOOK_PATH, headers=header, json={})
+            assert response.status_code == 401, (header, response.text)
 
 
 def test_the_sweep_is_a_post_and_no_get_takes_a_sweep(app):
