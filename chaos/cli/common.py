@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -55,3 +56,8 @@ def call(state_dir: Path | None, action: Callable[[ControllerClient], Any]) -> A
     except ApiError as exc:
         err.print(f"[red]error ({exc.status}):[/] {exc.detail}")
         raise typer.Exit(1) from None
+
+
+def clock(epoch: float | None) -> str:
+    """A time of day as the CLI prints it (HH:MM:SS, local time); "-" for none."""
+    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "-"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit
+from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit
 
 FOLLOW_SECONDS = 1.0
 SOURCES = ("fault", "component", "page", "remediation", "drill")
@@ -16,13 +16,9 @@ COLOURS = {"fault": "magenta", "component": "yellow", "page": "red", "remediatio
            "drill": "blue"}
 
 
-def _when(epoch: float) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch))
-
-
 def _line(event: dict) -> str:
     colour = COLOURS.get(event["source"], "white")
-    return f"{_when(event['ts'])} [{colour}]{event['kind']:<22}[/] {event['summary']}"
+    return f"{clock(event['ts'])} [{colour}]{event['kind']:<22}[/] {event['summary']}"
 
 
 def _show(events: list[dict]) -> None:
@@ -34,7 +30,7 @@ def _show(events: list[dict]) -> None:
         table.add_column(column)
     for e in events:
         colour = COLOURS.get(e["source"], "white")
-        table.add_row(_when(e["ts"]), f"[{colour}]{e['kind']}[/]", e["component"] or "",
+        table.add_row(clock(e["ts"]), f"[{colour}]{e['kind']}[/]", e["component"] or "",
                       e["summary"])
     console.print(table)
 

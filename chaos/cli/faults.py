@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
+from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit, err
 from chaos.durations import format_duration
 
 
@@ -24,10 +23,6 @@ def parse_setting(text: str) -> tuple[str, Any]:
         return key.strip(), raw
 
 
-def _when(epoch: float | None) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "-"
-
-
 def faults_table(records: list[dict]) -> Table:
     table = Table(title="faults")
     for column in ("id", "type", "target", "hit", "state", "started", "deadline", "ended"):
@@ -39,9 +34,9 @@ def faults_table(records: list[dict]) -> Table:
             r["target"],
             ", ".join(r["targets"]),
             r["state"],
-            _when(r["created_at"]),
-            _when(r.get("deadline")),
-            _when(r.get("ended_at")),
+            clock(r["created_at"]),
+            clock(r.get("deadline")),
+            clock(r.get("ended_at")),
         )
     return table
 
@@ -73,7 +68,7 @@ def _show_injected(record: dict) -> None:
         return
     console.print(
         f"[bold]{record['id']}[/] {record['type']} on {', '.join(record['targets'])} "
-        f"for {format_duration(record['duration'])} (until {_when(record['deadline'])})"
+        f"for {format_duration(record['duration'])} (until {clock(record['deadline'])})"
     )
 
 

@@ -9,7 +9,7 @@ import httpx
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
+from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit, err
 from chaos.durations import parse_duration
 from chaos.pager.silences import SilenceError, Silences, render_matcher
 
@@ -21,16 +21,12 @@ silence_app = typer.Typer(help="Silences, through Alertmanager's own API.",
 FOLLOW_SECONDS = 1.0
 
 
-def _when(epoch: float | None) -> str:
-    return time.strftime("%H:%M:%S", time.localtime(epoch)) if epoch else "-"
-
-
 def _line(page: dict) -> str:
     state = "[red]FIRING[/]" if page["status"] == "firing" else "[green]resolved[/]"
-    acked = f", acked {_when(page['acked_at'])}" if page["acked_at"] else ", [bold]not acked[/]"
+    acked = f", acked {clock(page['acked_at'])}" if page["acked_at"] else ", [bold]not acked[/]"
     if page["status"] != "firing":
         acked = ""
-    return f"{_when(page['opened_at'])} {page['id']} {state}{acked}: {page['title']}"
+    return f"{clock(page['opened_at'])} {page['id']} {state}{acked}: {page['title']}"
 
 
 def _show(pages: list[dict]) -> None:
@@ -42,8 +38,8 @@ def _show(pages: list[dict]) -> None:
         table.add_column(column)
     for p in pages:
         runbooks = sorted({a["runbook_url"] for a in p["alerts"] if a["runbook_url"]})
-        table.add_row(p["id"], p["status"], _when(p["opened_at"]), _when(p["acked_at"]),
-                      _when(p["resolved_at"]), p["title"], ", ".join(runbooks))
+        table.add_row(p["id"], p["status"], clock(p["opened_at"]), clock(p["acked_at"]),
+                      clock(p["resolved_at"]), p["title"], ", ".join(runbooks))
     console.print(table)
 
 
