@@ -35,16 +35,21 @@ def _faults(controller, since: float, hidden: set[str]) -> list[Event]:
         if record.id in hidden:
             continue
         targets = ", ".join(record.targets) or record.target
+        first = record.targets[0] if record.targets else None
         if record.created_at >= since:
             events.append(Event(ts=record.created_at, source="fault", kind="fault.injected",
-                                component=record.targets[0] if record.targets else None,
-                                summary=f"{record.type} on {targets}", ref=record.id))
+                                component=first, summary=f"{record.type} on {targets}",
+                                ref=record.id))
         if record.ended_at is not None and record.ended_at >= since:
             events.append(Event(ts=record.ended_at, source="fault", kind=f"fault.{record.state}",
-                                component=record.targets[0] if record.targets else None,
+                                component=first,
                                 summary=f"{record.type} on {targets}: {record.state}",
                                 ref=record.id))
     return events
+
+
+LIFECYCLE = {"exit": "exited", "stop": "stopped", "restart": "restarted by the supervisor",
+             "start": "started"}
 
 
 def _components(controller, since: float, masked: set[str]) -> list[Event]:
@@ -53,10 +58,8 @@ def _components(controller, since: float, masked: set[str]) -> list[Event]:
         why = happened.exit
         if why is not None and name in masked:
             why = why.as_observed()
-        detail = {"exit": f"exited: {why.describe()}" if why else "exited",
-                  "stop": f"stopped: {why.describe()}" if why else "stopped",
-                  "restart": "restarted by the supervisor",
-                  "start": "started"}[happened.kind]
+        verb = LIFECYCLE[happened.kind]
+        detail = f"{verb}: {why.describe()}" if why else verb
         events.append(Event(ts=happened.ts, source="component", kind=f"component.{happened.kind}",
                             component=name, summary=f"{name} {detail}"))
     return events
