@@ -9,8 +9,7 @@ import time
 import pytest
 
 from chaos.drills import incidents
-from chaos.testing.api import controller_client
-from chaos.testing.controller import FakeController
+from chaos.testing.api import served_fake
 from chaos.testing.drills import TOPOLOGY as TOP
 from chaos.testing.drills import seed_for
 from tests.chaos.pager.test_pager_store import notification
@@ -20,10 +19,8 @@ TOKEN = "s3cret"
 
 @pytest.fixture
 async def setup(tmp_path):
-    controller = FakeController(tmp_path)
-    async with controller_client(controller, TOKEN) as client:
-        yield controller, client
-    await controller.close()
+    async with served_fake(tmp_path, TOKEN) as served:
+        yield served
 
 
 def kinds(events: list[dict]) -> list[str]:

@@ -9,8 +9,7 @@ import random
 import pytest
 
 from chaos.drills import incidents
-from chaos.testing.api import controller_client
-from chaos.testing.controller import FakeController
+from chaos.testing.api import served_fake
 from chaos.testing.drills import TOPOLOGY as TOP
 from chaos.testing.drills import seed_for
 from chaos.testing.fakes import STACK
@@ -24,10 +23,8 @@ PLANNED = {**STACK, "web-4": "web"}
 
 @pytest.fixture
 async def client(tmp_path):
-    controller = FakeController(tmp_path, planned=PLANNED)
-    async with controller_client(controller, TOKEN) as made:
+    async with served_fake(tmp_path, TOKEN, planned=PLANNED) as (_, made):
         yield made
-        await controller.close()
 
 
 @pytest.mark.parametrize(("difficulty", "incident", "fault_type"), [

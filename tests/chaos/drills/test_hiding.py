@@ -13,8 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from chaos.drills import hiding
 from chaos.runtime.base import ComponentStatus, ProcessState
 from chaos.runtime.exits import SIGKILL, ExitKind, ExitReason
-from chaos.testing.api import controller_client
-from chaos.testing.controller import FakeController
+from chaos.testing.api import served_fake
 from chaos.testing.drills import seed_for
 
 TOKEN = "s3cret"
@@ -27,10 +26,8 @@ LEARNER_READS = ("/api/status", "/api/components", "/api/faults", "/api/faults?s
 
 @pytest.fixture
 async def setup(tmp_path):
-    controller = FakeController(tmp_path)
-    async with controller_client(controller, TOKEN) as client:
-        yield controller, client
-        await controller.close()
+    async with served_fake(tmp_path, TOKEN) as served:
+        yield served
 
 
 def leaks(text: str, words: set[str]) -> list[str]:
