@@ -73,44 +73,31 @@ def create_secret(path: Path, text: str) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+class _Below:
+    """A path below the state directory's root, named when the class is written."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get__(self, state: StateDir, owner: type) -> Path:
+        return state.root / self.name
+
+
 class StateDir:
     """Named paths inside one stack's state directory."""
 
+    stack_file = _Below("stack.json")
+    token_file = _Below("token")
+    controller_pid_file = _Below("controller.pid")
+    processes_file = _Below("processes.json")
+    # How many web instances run now (changed by `gameday scale`).
+    scale_file = _Below("scale.json")
+    journal_file = _Below("journal.jsonl")
+    logs = _Below("logs")
+    runs = _Below("runs")
+
     def __init__(self, root: Path) -> None:
         self.root = Path(root).expanduser().resolve()
-
-    @property
-    def stack_file(self) -> Path:
-        return self.root / "stack.json"
-
-    @property
-    def token_file(self) -> Path:
-        return self.root / "token"
-
-    @property
-    def controller_pid_file(self) -> Path:
-        return self.root / "controller.pid"
-
-    @property
-    def processes_file(self) -> Path:
-        return self.root / "processes.json"
-
-    @property
-    def scale_file(self) -> Path:
-        """How many web instances run now (changed by `gameday scale`)."""
-        return self.root / "scale.json"
-
-    @property
-    def journal_file(self) -> Path:
-        return self.root / "journal.jsonl"
-
-    @property
-    def logs(self) -> Path:
-        return self.root / "logs"
-
-    @property
-    def runs(self) -> Path:
-        return self.root / "runs"
 
     def log_file(self, component: str) -> Path:
         return self.logs / f"{component}.log"
