@@ -25,6 +25,7 @@ from chaos.api import (
     scenarios,
     schedules,
     status,
+    traces,
 )
 from chaos.api.errors import InternalErrors, error_response, http_error, refused
 from chaos.api.surface import ControllerSurface
@@ -67,7 +68,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
-                   scenarios, remediation, drills, pages, events):
+                   scenarios, remediation, drills, pages, events, traces):
         app.include_router(module.router)
     console.install(app)
 

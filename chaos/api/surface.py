@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chaos.scenarios.runner import ScenarioRunner
     from chaos.schedules.service import ChaosScheduler
     from chaos.targets import Member
+    from chaos.traces.store import TraceStore
 
 
 @runtime_checkable
@@ -33,6 +34,7 @@ class ControllerSurface(Protocol):
     remediation: Remediation
     drills: DrillService
     pager: PageStore
+    traces: TraceStore
 
     def status(self) -> dict:
         """Every component's state and health, masked while a drill runs."""

@@ -33,6 +33,7 @@ from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
 from chaos.status_view import ComponentView
 from chaos.targets import Member
+from chaos.traces.store import TraceStore
 
 log = logging.getLogger("gameday.controller")
 
@@ -93,6 +94,8 @@ class Controller:
             on_scaled=self.write_prometheus_config)
         # Pages from Alertmanager's webhook; kept across controller restarts.
         self.pager = PageStore(state.root / "pages.json")
+        # Spans from the stack's OTLP exporters (POST /v1/traces), bounded (docs/observability.md).
+        self.traces = TraceStore(state.root / "traces.sqlite")
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
         self.drills = DrillService(
             state.root / "drills", plan, runtime, self.faults, cluster=self.cluster,
@@ -281,6 +284,7 @@ class Controller:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.http.aclose()
+        self.traces.close()
 
     # -- queries and commands ------------------------------------------------------------------
 

@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chaos.cluster import ClusterView
-from chaos.drills import debrief, hiding, history, scoring
+from chaos.drills import debrief, hiding, hints, history, scoring
 from chaos.drills.causes import CAUSES, DIFFICULTIES
 from chaos.drills.incidents import FAULT_SECONDS, Incident, Topology, pick
 from chaos.drills.model import Answer, Drill, InjectedFault
+from chaos.drills.paging import PageWatch
 from chaos.drills.steady import ARM_AFTER_SECONDS, HOLD_SECONDS, SteadyWatch
 from chaos.faults.manager import FaultError
 from chaos.pager.model import Page
 from chaos.refusal import Refusal
 from chaos.scenarios import probes
+from chaos.scenarios.probes import QueryFailed
 from chaos.scenarios.prometheus import Prometheus
 
 if TYPE_CHECKING:
@@ -60,8 +62,7 @@ class DrillService:
         self.dir, self.plan, self.runtime, self.faults = dir, plan, runtime, faults
         self.cluster, self.prometheus = cluster, prometheus
         self.scenario_running, self.moves, self.pages = scenario_running, moves, pages
-        self._paged: set[str] = set()  # pages of this drill already on its timeline
-        self._acked: set[str] = set()
+        self.paging = PageWatch()  # the pages already on the drill's timeline
         self.poll_seconds = poll_seconds
         # An incident that has not shown (no breach, no page) this long does not bite: void.
         self.void_after = void_after
@@ -129,7 +130,7 @@ class DrillService:
                           incident=incident.name, title=incident.title, cause=incident.cause,
                           components=incident.components)
             self.drill, self.incident, self.watch = drill, incident, SteadyWatch()
-            self._paged, self._acked = set(), set()
+            self.paging = PageWatch()
             drill.note(0, "start", f"{difficulty} drill started")
             await self._set_proxy_quiet(True)
             await self._inject(drill, incident, rng)
@@ -169,17 +170,32 @@ class DrillService:
         finally:
             self._injecting_since = None
 
-    def hint(self) -> dict[str, Any]:
+    async def hint(self) -> dict[str, Any]:
         drill, incident = self._require_running()
         index = len(drill.hints_given)
-        if index >= len(incident.hints):
-            raise DrillError(409, f"no hints left (all {len(incident.hints)} given)")
-        text = incident.hints[index]
+        if index >= hints.LEVELS:
+            raise DrillError(409, f"no hints left (all {hints.LEVELS} given)")
+        text = await self._evidence_hint(index, incident)
         drill.hints_given.append(text)
         cost = scoring.hint_cost(index)
         drill.note(self._elapsed(), "hint", f"hint {index + 1} (-{cost} points): {text}")
         return {"hint": text, "number": index + 1, "cost": cost,
-                "hints_left": len(incident.hints) - index - 1}
+                "hints_left": hints.LEVELS - index - 1}
+
+    async def _evidence_hint(self, index: int, incident: Incident) -> str:
+        """From the signals now; the incident file's hint when Prometheus cannot say."""
+        roles = {s.name: s.role for s in self.runtime.statuses() if s.name in
+                 self.runtime.enabled_names()}
+        tier = roles.get(incident.components[0], "web")
+        try:
+            return await hints.evidence_hint(
+                index, self.prometheus.vector, pages=self.pages(),
+                started_at=self.drill.started_at, now=time.time(), tier=tier,
+                culprits=[c for c in incident.components if roles.get(c) == tier],
+                members=[n for n, r in roles.items() if r == tier])
+        except QueryFailed as exc:
+            log.warning("hint %d from the incident file: %s", index + 1, exc)
+            return incident.hints[min(index, len(incident.hints) - 1)]
 
     def answer(self, component: str, cause: str) -> dict[str, Any]:
         drill, incident = self._require_running()
@@ -238,7 +254,7 @@ class DrillService:
             "id": drill.id, "difficulty": drill.difficulty, "state": drill.state,
             "started_at": drill.started_at, "elapsed": round(self._elapsed(), 1),
             "hints_given": drill.hints_given,
-            "hints_left": len(self.incident.hints) - len(drill.hints_given),
+            "hints_left": hints.LEVELS - len(drill.hints_given),
             "answers": [{"t": a.t, "component": a.component, "cause": a.cause,
                          "correct": a.correct} for a in drill.answers],
             "tries_left": scoring.tries_left(drill),
@@ -278,7 +294,7 @@ class DrillService:
         """One round: record remediation moves, judge the steady state; a reason to end the
         drill, or None."""
         await self._record_moves(drill)
-        self._record_pages(drill)
+        self.paging.record(drill, self.pages())
         t = self._elapsed()
         results = await probes.evaluate(self.incident.steady_state, self.prometheus.values)
         holds = probes.all_hold(results)
@@ -306,24 +322,6 @@ class DrillService:
     @staticmethod
     def _never_showed(drill: Drill) -> bool:
         return drill.first_breach_after is None and drill.paged_after is None
-
-    def _record_pages(self, drill: Drill) -> None:
-        """Pages that opened during the drill, and their acknowledgements, onto its timeline:
-        the first page gives `paged_after`, the first acknowledgement the time to acknowledge."""
-        for page in sorted(self.pages(), key=lambda p: p.opened_at):
-            if page.opened_at < drill.started_at:
-                continue
-            if page.id not in self._paged:
-                self._paged.add(page.id)
-                t = round(page.opened_at - drill.started_at, 3)
-                drill.paged_after = t if drill.paged_after is None else drill.paged_after
-                drill.note(t, "page", f"paged: {page.title} ({page.id})")
-            if page.acked_at is not None and page.id not in self._acked:
-                self._acked.add(page.id)
-                t = round(page.acked_at - drill.started_at, 3)
-                if drill.acknowledged_after is None:
-                    drill.acknowledged_after = t
-                drill.note(t, "ack", f"acknowledged {page.id} ({page.acked_by})")
 
     async def _record_moves(self, drill: Drill) -> None:
         actions = self.moves()
@@ -374,7 +372,7 @@ class DrillService:
             drill.state = "revealing"
             try:
                 await self._record_moves(drill)
-                self._record_pages(drill)
+                self.paging.record(drill, self.pages())
                 await self._revert(drill)
             except Exception:
                 log.exception("reverting drill %s failed", drill.id)

@@ -33,6 +33,15 @@ class Prometheus:
             return [float(data["result"][1])]
         return [float(item["value"][1]) for item in data["result"]]
 
+    async def vector(self, expr: str, at: float) -> list[tuple[dict[str, str], float]]:
+        """Every series of an instant query at `at`, with its labels; NaN dropped."""
+        data = await self._get("/api/v1/query", {"query": expr, "time": f"{at:.3f}"})
+        if data["resultType"] == "scalar":
+            points = [({}, float(data["result"][1]))]
+        else:
+            points = [(item["metric"], float(item["value"][1])) for item in data["result"]]
+        return [(labels, v) for labels, v in points if not math.isnan(v)]
+
     async def value_at(self, expr: str, at: float) -> float | None:
         data = await self._get("/api/v1/query", {"query": expr, "time": f"{at:.3f}"})
         found = [float(item["value"][1]) for item in data["result"]]

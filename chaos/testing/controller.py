@@ -25,6 +25,7 @@ from chaos.schedules.service import ChaosScheduler
 from chaos.state import StateDir
 from chaos.targets import Member
 from chaos.testing.fakes import STACK, fake_context
+from chaos.traces.store import TraceStore
 
 LEADER = "store-1"
 
@@ -44,6 +45,9 @@ class FakePrometheus:
         raise QueryFailed("no Prometheus in unit tests")
 
     async def value_at(self, *args, **kwargs):
+        raise QueryFailed("no Prometheus in unit tests")
+
+    async def vector(self, *args, **kwargs):
         raise QueryFailed("no Prometheus in unit tests")
 
 
@@ -103,6 +107,7 @@ class FakeController:
             moves=lambda: self.remediation.actions,
             pages=lambda: list(self.pager.pages.values()), poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
+        self.traces = TraceStore(state_dir / "traces.sqlite")
 
     def with_remediation(self, http: httpx.AsyncClient, store: StoreAdmin,
                          lb: LbAdmin | None = None) -> Remediation:

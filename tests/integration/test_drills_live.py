@@ -85,11 +85,14 @@ def test_a_scripted_learner_solves_an_easy_drill(stack):
                           headers={"Authorization": f"Bearer {stack.state.token()}"})
     assert conflict.status_code == 409
 
-    hint = json.loads(stack.cli("drill", "hint", "--json").stdout)
-    assert hint["number"] == 1 and hint["cost"] == 5
-
     culprit = stack.wait_for(lambda: erroring_instance(stack), timeout=60,
                              what="an instance answering with errors")
+    # The first hint reads the signals: one instance of three failing shows to the users as
+    # errors, the golden signal that moved most (a page may or may not have fired yet).
+    hint = json.loads(stack.cli("drill", "hint", "--json").stdout)
+    assert hint["number"] == 1 and hint["cost"] == 5
+    assert re.match(r"(Paged \d+s ago: [\w, ]+|Nothing has paged yet)\.", hint["hint"]), hint
+    assert "errors moved most from its baseline" in hint["hint"], hint
     assert_nothing_reveals(stack, faults_before, series_before, runs_before)
     cause = cause_of(stack, culprit)
     graded = json.loads(stack.cli("drill", "answer", "--component", culprit, "--cause", cause,

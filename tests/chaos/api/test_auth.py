@@ -52,8 +52,9 @@ def mutating_routes(app) -> list[tuple[str, str, APIRoute]]:
     return found
 
 
-# Calls that components of the stack make: they may use the stack's admin token instead.
-STACK_CALLS = {("POST", WEBHOOK_PATH)}
+# Calls that components of the stack make (the webhook, OTLP trace exports): they may use the
+# stack's admin token instead.
+STACK_CALLS = {("POST", WEBHOOK_PATH), ("POST", "/v1/traces")}
 
 
 def test_every_mutating_route_requires_the_token(app):

@@ -3,8 +3,10 @@ input is a 4xx naming the field, and the reveal shows everything."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +119,45 @@ async def test_choices_name_the_stack_as_it_runs_not_the_standby_slots(client):
                                 json={"component": "web-9", "cause": "bad-deploy"})
     assert unknown.status_code == 422
     assert "web-3" in unknown.json()["detail"] and "web-4" not in unknown.json()["detail"]
+
+
+class ScriptedPrometheus:
+    """The fake's Prometheus (steady-state probes), plus what the hints read: the culprit
+    down, the users' error ratio up since the drill started."""
+
+    def __init__(self, fake, started_at: float, culprit: str) -> None:
+        self.fake, self.started_at, self.culprit = fake, started_at, culprit
+
+    def __getattr__(self, name: str):
+        return getattr(self.fake, name)
+
+    async def vector(self, expr: str, at: float):
+        if expr == "job:loadgen_errors:ratio_rate15s":
+            return [({}, 0.0 if at < self.started_at else 0.25)]
+        if expr == 'up{job="web"}':
+            return [({"instance": n}, 0.0 if n == self.culprit else 1.0)
+                    for n in ("web-1", "web-2", "web-3")]
+        return []
+
+
+async def test_hints_come_from_the_evidence_and_reach_status_and_postmortem(tmp_path):
+    async with served_fake(tmp_path, TOKEN, planned=PLANNED) as (fake, client):
+        seed = seed_for("easy", "crashed-web")
+        culprit, = incidents.pick("easy", TOP, random.Random(seed)).components
+        started = (await client.post("/api/drills", json={"difficulty": "easy", "seed": seed}
+                                     )).json()
+        drills = fake.drills
+        drills.prometheus = ScriptedPrometheus(drills.prometheus, started["started_at"],
+                                               culprit)
+        given = [(await client.post("/api/drills/current/hint")).json()["hint"]
+                 for _ in range(3)]
+        assert given[0].startswith("Nothing has paged yet.") and "errors moved most" in given[0]
+        assert "25.0% now" in given[0]
+        assert "web tier" in given[1] and "being up" in given[1] and culprit not in given[1]
+        assert given[2].startswith(f"It is {culprit}: being up 0 against 1")
+        assert (await client.post("/api/drills/current/hint")).status_code == 409
+        status = (await client.get("/api/drills/current")).json()
+        assert status["hints_given"] == given and status["hints_left"] == 0
+        revealed = (await client.post("/api/drills/current/reveal")).json()
+        postmortem = await asyncio.to_thread(Path(revealed["debrief"]["postmortem"]).read_text)
+        assert all(text.replace("|", "/") in postmortem for text in given)
