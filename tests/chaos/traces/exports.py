@@ -3,6 +3,7 @@ OTLP/HTTP exporter uses), so the receiver is tested against what real exporters 
 
 from __future__ import annotations
 
+from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
@@ -20,7 +21,6 @@ def recorded(service: str = "web-1", *, store_calls: int = 1, error: bool = Fals
     tracer = provider.get_tracer("tests")
     server = tracer.start_span("GET /kv/{key}", kind=SpanKind.SERVER, start_time=start_ns,
                                attributes={"http.response.status_code": 200})
-    from opentelemetry import trace
     context = trace.set_span_in_context(server)
     for i in range(store_calls):
         begin = start_ns + (i + 1) * 10_000_000
