@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit
+from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit, follow_changes
 
-FOLLOW_SECONDS = 1.0
 SOURCES = ("fault", "component", "page", "remediation", "drill")
 COLOURS = {"fault": "magenta", "component": "yellow", "page": "red", "remediation": "cyan",
            "drill": "blue"}
@@ -25,9 +23,7 @@ def _show(events: list[dict]) -> None:
     if not events:
         console.print("no events")
         return
-    table = Table(title="events (oldest first)")
-    for column in ("time", "kind", "component", "what"):
-        table.add_column(column)
+    table = Table("time", "kind", "component", "what", title="events (oldest first)")
     for e in events:
         colour = COLOURS.get(e["source"], "white")
         table.add_row(clock(e["ts"]), f"[{colour}]{e['kind']}[/]", e["component"] or "",
@@ -47,19 +43,11 @@ def events(
     """What happened, in order: faults, component exits and restarts, pages, remediation
     moves and drills. During a drill its faults stay hidden until the reveal."""
     params = {"since": since, **({"source": source} if source else {})}
-    listed = call(state_dir, lambda c: c.get("/api/events", params=params))
+
+    def fetch() -> list[dict]:
+        return call(state_dir, lambda c: c.get("/api/events", params=params))
+
     if not follow:
-        emit(listed, as_json, _show)
+        emit(fetch(), as_json, _show)
         return
-    seen = set()
-    try:
-        while True:
-            for event in listed:
-                key = (event["ts"], event["kind"], event["summary"])
-                if key not in seen:
-                    seen.add(key)
-                    console.print(_line(event), highlight=False)
-            time.sleep(FOLLOW_SECONDS)
-            listed = call(state_dir, lambda c: c.get("/api/events", params=params))
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    follow_changes(fetch, _line, lambda e: (e["ts"], e["kind"], e["summary"]))

@@ -24,9 +24,9 @@ def parse_setting(text: str) -> tuple[str, Any]:
 
 
 def faults_table(records: list[dict]) -> Table:
-    table = Table(title="faults")
-    for column in ("id", "type", "target", "hit", "state", "started", "deadline", "ended"):
-        table.add_column(column)
+    table = Table(
+        "id", "type", "target", "hit", "state", "started", "deadline", "ended", title="faults"
+    )
     for r in records:
         table.add_row(
             r["id"],
@@ -111,9 +111,7 @@ def catalog(state_dir: StateDirOption = None, as_json: JsonOption = False) -> No
 
 
 def _show_catalog(entries: list[dict]) -> None:
-    table = Table(title="fault catalog")
-    for column in ("type", "targets", "params", "here", "what it does"):
-        table.add_column(column)
+    table = Table("type", "targets", "params", "here", "what it does", title="fault catalog")
     for e in entries:
         props = e["params"].get("properties", {})
         required = set(e["params"].get("required", []))

@@ -6,7 +6,15 @@ from typing import Annotated
 
 import typer
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err, print_json
+from chaos.cli.common import (
+    JsonOption,
+    StateDirOption,
+    call,
+    console,
+    emit,
+    exactly_one,
+    print_json,
+)
 
 app = typer.Typer(help="Read and change the load generator's traffic.", no_args_is_help=True)
 
@@ -34,9 +42,7 @@ def set_load(
     as_json: JsonOption = False,
 ) -> None:
     """Change the load live: a fixed request rate (open loop) or a number of users."""
-    if (rate is None) == (users is None):
-        err.print("[red]error:[/] give exactly one of --rate or --users")
-        raise typer.Exit(2)
+    exactly_one(rate=rate, users=users)
     body = {"rate": rate} if rate is not None else {"users": users}
     emit(call(state_dir, lambda c: c.post("/api/load", json=body)), as_json, _describe)
 

@@ -28,9 +28,9 @@ def _print_status(snapshot: dict, decisions: int = 10) -> None:
             f"{', '.join(state['active_faults']) or 'none'}"
         )
     if snapshot["decisions"] and decisions:
-        table = Table(title="recent decisions")
-        for column in ("at", "action", "reason", "fault", "target", "detail"):
-            table.add_column(column)
+        table = Table(
+            "at", "action", "reason", "fault", "target", "detail", title="recent decisions"
+        )
         for d in snapshot["decisions"][:decisions]:
             table.add_row(
                 when(d["at"]),

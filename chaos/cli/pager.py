@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import httpx
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit, err
+from chaos.cli.common import (
+    JsonOption,
+    StateDirOption,
+    call,
+    clock,
+    console,
+    emit,
+    err,
+    follow_changes,
+)
 from chaos.durations import parse_duration
 from chaos.pager.silences import SilenceError, Silences, render_matcher
 
@@ -17,8 +25,6 @@ app = typer.Typer(help="Pages: what woke you up, and acknowledging them.",
                   invoke_without_command=True)
 silence_app = typer.Typer(help="Silences, through Alertmanager's own API.",
                           no_args_is_help=True)
-
-FOLLOW_SECONDS = 1.0
 
 
 def _line(page: dict) -> str:
@@ -33,9 +39,8 @@ def _show(pages: list[dict]) -> None:
     if not pages:
         console.print("no pages")
         return
-    table = Table(title="pages (newest first)")
-    for column in ("id", "status", "opened", "acked", "resolved", "title", "runbook"):
-        table.add_column(column)
+    table = Table("id", "status", "opened", "acked", "resolved", "title", "runbook",
+                  title="pages (newest first)")
     for p in pages:
         runbooks = sorted({a["runbook_url"] for a in p["alerts"] if a["runbook_url"]})
         table.add_row(p["id"], p["status"], clock(p["opened_at"]), clock(p["acked_at"]),
@@ -54,20 +59,16 @@ def pager(
     """Open and recent pages."""
     if ctx.invoked_subcommand is not None:
         return
+
+    def pages() -> list[dict]:
+        return call(state_dir, lambda c: c.get("/api/pages"))
+
     if not follow:
-        emit(call(state_dir, lambda c: c.get("/api/pages")), as_json, _show)
+        emit(pages(), as_json, _show)
         return
-    seen: dict[str, tuple] = {}
-    try:
-        while True:
-            for page in reversed(call(state_dir, lambda c: c.get("/api/pages"))):
-                key = (page["status"], page["acked_at"], page["notifications"])
-                if seen.get(page["id"]) != key:
-                    seen[page["id"]] = key
-                    console.print(_line(page), highlight=False)
-            time.sleep(FOLLOW_SECONDS)
-    except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+    # Oldest first; a page again whenever it is acked, notified again or resolved.
+    follow_changes(lambda: pages()[::-1], _line, lambda p: p["id"],
+                   lambda p: (p["status"], p["acked_at"], p["notifications"]))
 
 
 @app.command()
@@ -121,9 +122,7 @@ def list_silences(state_dir: StateDirOption = None, as_json: JsonOption = False)
     found = _run(silences.listing)
 
     def show(items: list[dict]) -> None:
-        table = Table(title="silences")
-        for column in ("id", "state", "matchers", "ends", "by", "comment"):
-            table.add_column(column)
+        table = Table("id", "state", "matchers", "ends", "by", "comment", title="silences")
         for s in items:
             table.add_row(s["id"], s["status"]["state"],
                           " ".join(render_matcher(m) for m in s["matchers"]), s["endsAt"],

@@ -61,9 +61,7 @@ def list_scenarios(as_json: JsonOption = False) -> None:
 
 
 def _show_scenarios(scenarios: list[dict]) -> None:
-    table = Table(title="built-in scenarios")
-    for column in ("name", "difficulty", "up to", "title"):
-        table.add_column(column)
+    table = Table("name", "difficulty", "up to", "title", title="built-in scenarios")
     for s in scenarios:
         table.add_row(s["name"], s["difficulty"], f"{s['planned_seconds']:.0f}s", s["title"])
     console.print(table)
@@ -80,16 +78,13 @@ def show(ref: Annotated[str, typer.Argument(metavar="NAME|FILE")],
     console.print(f"[bold]{s.title}[/] ({s.name}, {s.difficulty}, up to "
                   f"{s.planned_seconds:.0f}s{f', seed {s.seed}' if s.seed is not None else ''})")
     console.print(s.description.strip(), highlight=False)
-    hypothesis = Table(title="steady state")
-    for column in ("probe", "query", "want", "during faults"):
-        hypothesis.add_column(column)
+    hypothesis = Table("probe", "query", "want", "during faults", title="steady state")
     for p in s.steady_state:
         hypothesis.add_row(p.name, p.query, p.describe(),
                            "must hold" if p.must_hold_during_faults else "may break")
     console.print(hypothesis)
-    steps = Table(title=f"steps (recover within {s.recover_within:g}s)")
-    for column in ("at", "fault", "target", "params", "duration", "repeat"):
-        steps.add_column(column)
+    steps = Table("at", "fault", "target", "params", "duration", "repeat",
+                  title=f"steps (recover within {s.recover_within:g}s)")
     for st in s.steps:
         repeat = f"{st.times}x every {st.every:g}s (+{st.jitter:g}s jitter)" if st.every else "-"
         steps.add_row(f"{st.at:g}s", st.type, st.target, json.dumps(st.params) if st.params

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, err
+from chaos.cli.common import JsonOption, StateDirOption, call, console, emit, exactly_one
 from chaos.durations import format_duration
 
 app = typer.Typer(help="Run scenarios on a timetable (cron or interval).", no_args_is_help=True)
@@ -41,9 +41,7 @@ def add(
     as_json: JsonOption = False,
 ) -> None:
     """Schedule SCENARIO with --cron EXPR or --every INTERVAL."""
-    if (cron is None) == (every is None):
-        err.print("[red]error:[/] give exactly one of --cron or --every")
-        raise typer.Exit(2)
+    exactly_one(cron=cron, every=every)
     body = {"scenario": scenario, "cron": cron, "every": every, "jitter": jitter}
     emit(call(state_dir, lambda c: c.post("/api/schedules", json=body)), as_json, _show_added)
 
@@ -62,9 +60,7 @@ def list_schedules(state_dir: StateDirOption = None, as_json: JsonOption = False
 
 
 def _show_schedules(schedules: list[dict]) -> None:
-    table = Table(title="schedules")
-    for column in ("id", "scenario", "timing", "next", "last", "result"):
-        table.add_column(column)
+    table = Table("id", "scenario", "timing", "next", "last", "result", title="schedules")
     for s in schedules:
         last = s.get("last_result") or {}
         result = (

@@ -40,9 +40,8 @@ class Runtime(StrEnum):
 
 
 def status_table(status: dict) -> Table:
-    table = Table(title=f"gameday ({status.get('runtime', '?')} runtime, {status.get('phase')})")
-    for column in ("component", "role", "state", "health", "pid", "url", "note"):
-        table.add_column(column)
+    table = Table("component", "role", "state", "health", "pid", "url", "note",
+                  title=f"gameday ({status.get('runtime', '?')} runtime, {status.get('phase')})")
     colours = {"healthy": "green", "unhealthy": "red", "unknown": "yellow"}
     for c in status["components"]:
         note = []
