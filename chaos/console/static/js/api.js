@@ -117,6 +117,14 @@ export const api = {
   hint: () => send("POST", "/api/drills/current/hint"),
   answer: (component, cause) => send("POST", "/api/drills/current/answer", { component, cause }),
   reveal: () => send("POST", "/api/drills/current/reveal"),
+  // On call (chaos/api/pages.py, chaos/api/events.py): the pager and the event timeline.
+  pages: () => get("/api/pages"),
+  ack: (id) => send("POST", `/api/pages/${encodeURIComponent(id)}/ack`),
+  events: (since, source) => {
+    const params = new URLSearchParams({ since });
+    if (source) params.append("source", source);
+    return get(`/api/events?${params}`);
+  },
   promRange: (query, start, end, step, signal) => {
     const params = new URLSearchParams({ query, start, end, step });
     return get(`/api/prom/query_range?${params}`, { signal });

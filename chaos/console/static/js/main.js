@@ -1,14 +1,17 @@
 // The console: wires the modules together and polls the controller.
 //   every 1 s: GET /api/status and /api/faults -> header, banner, topology, timeline, shading
-//   every 2 s: Prometheus range queries (through /api/prom) -> charts, and the drill
-//              (/api/drills/current) and remediation log (/api/remediation)
-// Polling pauses while the tab is hidden.
+//   every 2 s: Prometheus range queries (through /api/prom) -> charts, the drill
+//              (/api/drills/current), the remediation log (/api/remediation) and the event
+//              timeline (/api/events)
+// Polling pauses while the tab is hidden, except the pager's: GET /api/pages every second.
 
 import { api, auth, ApiError, errorText, startSession, useToken, forgetToken } from "./api.js";
 import { Charts } from "./charts.js";
 import { el, $, span, showResult } from "./dom.js";
 import { DrillPanel } from "./drill.js";
+import { EventsPanel } from "./events.js";
 import { InjectForm } from "./inject.js";
+import { PagerPanel } from "./pager.js";
 import { Timeline, isActive, renderBanner } from "./faults.js";
 import { Remediation } from "./remediation.js";
 import { Topology } from "./topology.js";
@@ -16,6 +19,7 @@ import { Topology } from "./topology.js";
 const STATE_EVERY_MS = 1000;
 const CHARTS_EVERY_MS = 2000;
 const MOVES_EVERY_MS = 2000;
+const PAGES_EVERY_MS = 1000;
 
 const ui = {
   phase: $("#phase"), meta: $("#meta"), links: $("#links"), auth: $("#auth"),
@@ -31,6 +35,8 @@ const remediation = new Remediation($("#remediation-panel"), { onMoved: () => po
 const topology = new Topology($("#topology"), { controls: remediation.controls });
 const drill = new DrillPanel($("#drill-panel"), { onChange: () => pollState() });
 const timeline = new Timeline($("#timeline"), $("#timeline-count"), { onRevert: revert });
+const events = new EventsPanel($("#events-panel"));
+const pager = new PagerPanel($("#pager-panel"), $("#pager-alert"), { onChange: () => events.refresh() });
 const form = new InjectForm($("#inject-form"), { onInjected: () => pollState() });
 const charts = new Charts({
   onOk: () => { ui.promState.textContent = "live · Prometheus via /api/prom"; ui.promState.className = "hint"; },
@@ -47,6 +53,7 @@ function renderAuth() {
   document.body.classList.toggle("read-only", !canMutate);
   for (const node of document.querySelectorAll("#inject, #scenario-run, #abort, .needs-token")) node.disabled = !canMutate;
   timeline.canMutate = canMutate;
+  pager.redraw();
   if (canMutate) {
     ui.auth.replaceChildren(...[el("span.pill.ok", {
       title: auth.source === "session" ? "token from /api/console/session (loopback client)" : "token pasted in this tab",
@@ -221,6 +228,7 @@ ui.range.addEventListener("change", () => {
 async function boot() {
   await startSession();
   renderAuth();
+  pager.start(PAGES_EVERY_MS);
   try {
     form.setCatalog(await api.catalog());
   } catch (err) {
@@ -237,7 +245,7 @@ async function boot() {
   }
   await Promise.all([drill.refresh(), remediation.refresh()]);
   every(STATE_EVERY_MS, pollState);
-  every(MOVES_EVERY_MS, () => Promise.all([drill.refresh(), remediation.refresh()]));
+  every(MOVES_EVERY_MS, () => Promise.all([drill.refresh(), remediation.refresh(), events.refresh()]));
   every(CHARTS_EVERY_MS, () => charts.refresh());
 }
 
