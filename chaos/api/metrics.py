@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from chaos.drills.hiding import hidden_counts
 
 router = APIRouter(tags=["metrics"])
+
+
+def family(
+    kind: type[Metric],
+    name: str,
+    documentation: str,
+    labels: list[str],
+    samples: Iterable[tuple[Sequence[str], float]],
+) -> Metric:
+    """One metric family of `kind` (a Gauge- or CounterMetricFamily): a sample per label values."""
+    metric = kind(name, documentation, labels=labels)
+    for values, value in samples:
+        metric.add_metric(list(values), value)
+    return metric
 
 
 class StackCollector:
@@ -61,46 +77,24 @@ class FaultCollector:
         # series are the dashboards' annotations, and the learner must find the fault alone.
         hidden = self.controller.drills.hidden_fault_ids()
         hidden_injections, hidden_reverts = hidden_counts(manager.records, hidden)
-        drill = GaugeMetricFamily(
-            "chaos_drill_active", "1 while a drill runs (its faults are hidden)"
-        )
-        drill.add_metric([], 1.0 if self.controller.drills.running else 0.0)
-        yield drill
-        active = GaugeMetricFamily(
-            "chaos_faults_active",
-            "Active faults per type and target component; > 0 marks a fault window",
-            labels=["type", "target"],
-        )
+        yield family(GaugeMetricFamily, "chaos_drill_active",
+                     "1 while a drill runs (its faults are hidden)",
+                     [], [((), 1.0 if self.controller.drills.running else 0.0)])
         counts: dict[tuple[str, str], int] = {}
         for record in manager.active():
             if record.id in hidden:
                 continue
             for target in record.targets:
                 counts[(record.type, target)] = counts.get((record.type, target), 0) + 1
-        for (kind, target), count in counts.items():
-            active.add_metric([kind, target], count)
-        yield active
-        injections = CounterMetricFamily(
-            "chaos_fault_injections",
-            "Fault injections by outcome (applied, failed, skipped)",
-            labels=["type", "outcome"],
-        )
-        for (kind, outcome), count in (manager.injections - hidden_injections).items():
-            injections.add_metric([kind, outcome], count)
-        yield injections
-        reverts = CounterMetricFamily(
-            "chaos_fault_reverts",
-            "Fault reverts by outcome (ok, failed; failures are retried)",
-            labels=["type", "outcome"],
-        )
-        for (kind, outcome), count in (manager.reverts - hidden_reverts).items():
-            reverts.add_metric([kind, outcome], count)
-        yield reverts
-        last = GaugeMetricFamily(
-            "chaos_fault_last_event_timestamp_seconds",
-            "Unix time of the latest fault start or end, per type and edge",
-            labels=["type", "edge"],
-        )
+        yield family(GaugeMetricFamily, "chaos_faults_active",
+                     "Active faults per type and target component; > 0 marks a fault window",
+                     ["type", "target"], counts.items())
+        yield family(CounterMetricFamily, "chaos_fault_injections",
+                     "Fault injections by outcome (applied, failed, skipped)",
+                     ["type", "outcome"], (manager.injections - hidden_injections).items())
+        yield family(CounterMetricFamily, "chaos_fault_reverts",
+                     "Fault reverts by outcome (ok, failed; failures are retried)",
+                     ["type", "outcome"], (manager.reverts - hidden_reverts).items())
         latest: dict[tuple[str, str], float] = {}
         for record in manager.records.values():
             if record.state == "skipped" or record.id in hidden:
@@ -111,6 +105,6 @@ class FaultCollector:
             for edge, when in edges:
                 key = (record.type, edge)
                 latest[key] = max(latest.get(key, 0.0), when)
-        for (kind, edge), when in latest.items():
-            last.add_metric([kind, edge], when)
-        yield last
+        yield family(GaugeMetricFamily, "chaos_fault_last_event_timestamp_seconds",
+                     "Unix time of the latest fault start or end, per type and edge",
+                     ["type", "edge"], latest.items())
