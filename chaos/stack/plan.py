@@ -147,165 +147,95 @@ def build_plan(settings: Settings) -> StackPlan:
     admin_token = secrets.token_urlsafe(24)
     initial_cluster = ",".join(f"{s}={_url(host, peer_links[s].listen_port)}" for s in stores)
     marker = {STACK_MEMBER_ENV: str(state)}
-    components: list[ComponentSpec] = [
-        ComponentSpec(
-            name="proxy",
-            role="proxy",
-            argv=[
-                python,
-                "-m",
-                "chaos.proxy",
-                "--config",
-                str(state / "proxy" / "links.json"),
-                "--admin-host",
-                host,
-                "--admin-port",
-                str(proxy_admin),
-            ],
-            # Its admin API refuses mutating calls without the stack's token.
-            env={**marker, "GAMEDAY_ADMIN_TOKEN": admin_token},
-            ports={"admin": proxy_admin},
-            url=_url(host, proxy_admin),
-            health_url=_url(host, proxy_admin, "/healthz"),
-            metrics_url=_url(host, proxy_admin, "/metrics"),
-            start_group=0,
+
+    def spec(name: str, role: Role, argv: list[str], port: int, health: str, start_group: int, *,
+             stats: int | None = None, named_ports: dict[str, int] | None = None,
+             env: dict[str, str] | None = None, **extra: object) -> ComponentSpec:
+        """A component served at `port`, answering `health` and /metrics on `stats` (default:
+        the same port), with the stack's marker in its environment."""
+        probe = stats or port
+        return ComponentSpec(
+            name=name,
+            role=role,
+            argv=argv,
+            env={**marker, **(env or {})},
+            ports=named_ports or {"http": port},
+            url=_url(host, port),
+            health_url=_url(host, probe, health),
+            metrics_url=_url(host, probe, "/metrics"),
+            start_group=start_group,
+            **extra,
         )
-    ]
+
+    proxy_argv = [python, "-m", "chaos.proxy", "--config", str(state / "proxy" / "links.json"),
+                  "--admin-host", host, "--admin-port", str(proxy_admin)]
+    # Its admin API refuses mutating calls without the stack's token.
+    components = [spec("proxy", "proxy", proxy_argv, proxy_admin, "/healthz", 0,
+                       named_ports={"admin": proxy_admin},
+                       env={"GAMEDAY_ADMIN_TOKEN": admin_token})]
     for s in stores:
-        components.append(
-            ComponentSpec(
-                name=s,
-                role="store",
-                argv=etcd.member_argv(
-                    name=s,
-                    data_dir=state / s,
-                    listen_host=host,
-                    client_port=store_client[s],
-                    peer_port=store_peer[s],
-                    advertised_peer_url=_url(host, peer_links[s].listen_port),
-                    initial_cluster=initial_cluster,
-                    cluster_token=cluster_token,
-                    quota_backend_bytes=settings.etcd_quota_backend_bytes,
-                ),
-                env=dict(marker),
-                ports={"client": store_client[s], "peer": store_peer[s]},
-                url=_url(host, store_client[s]),
-                health_url=_url(host, store_client[s], "/health"),
-                metrics_url=_url(host, store_client[s], "/metrics"),
-                start_group=1,
-            )
+        argv = etcd.member_argv(
+            name=s,
+            data_dir=state / s,
+            listen_host=host,
+            client_port=store_client[s],
+            peer_port=store_peer[s],
+            advertised_peer_url=_url(host, peer_links[s].listen_port),
+            initial_cluster=initial_cluster,
+            cluster_token=cluster_token,
+            quota_backend_bytes=settings.etcd_quota_backend_bytes,
         )
+        components.append(spec(s, "store", argv, store_client[s], "/health", 1,
+                               named_ports={"client": store_client[s], "peer": store_peer[s]}))
     for index, w in enumerate(webs):
         # Each instance prefers a different member first, spreading client load over the cluster.
         rotated = stores[index % len(stores) :] + stores[: index % len(stores)]
         endpoints = ",".join(_url(host, web_store_links[(w, s)].listen_port) for s in rotated)
-        components.append(
-            ComponentSpec(
-                name=w,
-                role="web",
-                argv=[python, "-m", "services.web"],
-                env={
-                    **marker,
-                    "GAMEDAY_WEB_NAME": w,
-                    "GAMEDAY_WEB_HOST": host,
-                    "GAMEDAY_WEB_PORT": str(web_port[w]),
-                    "GAMEDAY_WEB_STORE_ENDPOINTS": endpoints,
-                    "GAMEDAY_WEB_ADMIN_TOKEN": admin_token,
-                },
-                ports={"http": web_port[w]},
-                url=_url(host, web_port[w]),
-                health_url=_url(host, web_port[w], "/readyz"),
-                metrics_url=_url(host, web_port[w], "/metrics"),
-                start_group=2,
-                memory_limit_mb=settings.web_memory_limit_mb,
-                standby=index >= settings.web_instances,
-            )
-        )
+        env = {
+            "GAMEDAY_WEB_NAME": w,
+            "GAMEDAY_WEB_HOST": host,
+            "GAMEDAY_WEB_PORT": str(web_port[w]),
+            "GAMEDAY_WEB_STORE_ENDPOINTS": endpoints,
+            "GAMEDAY_WEB_ADMIN_TOKEN": admin_token,
+        }
+        components.append(spec(w, "web", [python, "-m", "services.web"], web_port[w], "/readyz", 2,
+                               env=env, memory_limit_mb=settings.web_memory_limit_mb,
+                               standby=index >= settings.web_instances))
     lb_dir = state / "lb"
-    components.append(
-        ComponentSpec(
-            name="lb",
-            role="lb",
-            argv=["haproxy", "-W", "-db", "-f", str(lb_dir / "haproxy.cfg")],
-            env=dict(marker),
-            ports={"http": api_port, "stats": lb_stats},
-            url=_url(host, api_port),
-            health_url=_url(host, lb_stats, "/healthz"),
-            metrics_url=_url(host, lb_stats, "/metrics"),
-            start_group=3,
-        )
-    )
+    components.append(spec("lb", "lb", ["haproxy", "-W", "-db", "-f", str(lb_dir / "haproxy.cfg")],
+                           api_port, "/healthz", 3, stats=lb_stats,
+                           named_ports={"http": api_port, "stats": lb_stats}))
     prometheus_dir = state / "prometheus"
-    components.append(
-        ComponentSpec(
-            name="prometheus",
-            role="prometheus",
-            argv=[
-                "prometheus",
-                f"--config.file={prometheus_dir / 'prometheus.yml'}",
-                f"--storage.tsdb.path={prometheus_dir / 'data'}",
-                "--storage.tsdb.retention.time=2d",
-                f"--web.listen-address={host}:{prometheus_port}",
-                "--web.enable-lifecycle",
-                "--log.level=warn",
-            ],
-            env=dict(marker),
-            ports={"http": prometheus_port},
-            url=_url(host, prometheus_port),
-            health_url=_url(host, prometheus_port, "/-/ready"),
-            metrics_url=_url(host, prometheus_port, "/metrics"),
-            start_group=3,
-        )
-    )
+    prometheus_argv = [
+        "prometheus",
+        f"--config.file={prometheus_dir / 'prometheus.yml'}",
+        f"--storage.tsdb.path={prometheus_dir / 'data'}",
+        "--storage.tsdb.retention.time=2d",
+        f"--web.listen-address={host}:{prometheus_port}",
+        "--web.enable-lifecycle",
+        "--log.level=warn",
+    ]
+    components.append(spec("prometheus", "prometheus", prometheus_argv, prometheus_port,
+                           "/-/ready", 3))
     # Prometheus sends it every alert; it pages the controller (chaos/pager/config.py).
     alertmanager_dir = state / "alertmanager"
-    components.append(
-        ComponentSpec(
-            name="alertmanager",
-            role="alertmanager",
-            argv=[
-                alertmanager_binary(),
-                f"--config.file={alertmanager_dir / 'alertmanager.yml'}",
-                f"--storage.path={alertmanager_dir / 'data'}",
-                f"--web.listen-address={host}:{alertmanager_port}",
-                "--cluster.listen-address=",  # one instance: no gossip port
-                "--log.level=warn",
-            ],
-            env=dict(marker),
-            ports={"http": alertmanager_port},
-            url=_url(host, alertmanager_port),
-            health_url=_url(host, alertmanager_port, "/-/ready"),
-            metrics_url=_url(host, alertmanager_port, "/metrics"),
-            start_group=3,
-        )
-    )
+    alertmanager_argv = [
+        alertmanager_binary(),
+        f"--config.file={alertmanager_dir / 'alertmanager.yml'}",
+        f"--storage.path={alertmanager_dir / 'data'}",
+        f"--web.listen-address={host}:{alertmanager_port}",
+        "--cluster.listen-address=",  # one instance: no gossip port
+        "--log.level=warn",
+    ]
+    components.append(spec("alertmanager", "alertmanager", alertmanager_argv, alertmanager_port,
+                           "/-/ready", 3))
     if settings.load:
-        components.append(
-            ComponentSpec(
-                name="loadgen",
-                role="loadgen",
-                argv=[
-                    python,
-                    "-m",
-                    "services.loadgen",
-                    "--target",
-                    _url(host, api_port),
-                    "--web-host",
-                    host,
-                    "--web-port",
-                    str(loadgen_port),
-                    "--rate",
-                    str(settings.load_rate),
-                ],
-                # Its control (POST /gameday/load, the sweep) needs the stack's token.
-                env={**marker, "GAMEDAY_ADMIN_TOKEN": admin_token},
-                ports={"http": loadgen_port},
-                url=_url(host, loadgen_port),
-                health_url=_url(host, loadgen_port, "/gameday/load"),
-                metrics_url=_url(host, loadgen_port, "/metrics"),
-                start_group=4,
-            )
-        )
+        loadgen_argv = [python, "-m", "services.loadgen", "--target", _url(host, api_port),
+                        "--web-host", host, "--web-port", str(loadgen_port),
+                        "--rate", str(settings.load_rate)]
+        # Its control (POST /gameday/load, the sweep) needs the stack's token.
+        components.append(spec("loadgen", "loadgen", loadgen_argv, loadgen_port, "/gameday/load",
+                               4, env={"GAMEDAY_ADMIN_TOKEN": admin_token}))
 
     endpoints = {
         "api": _url(host, api_port),
