@@ -118,13 +118,7 @@ class DockerRuntime(Supervisor[Container]):
                    cause: ExitKind = ExitKind.supervisor_stop) -> None:
         unit = self.unit(name)
         unit.supervision.hold(hold)
-        unit.expected_exit = cause
-        container = await asyncio.to_thread(self._container, unit)
-        if unit.state == "paused":
-            await asyncio.to_thread(container.unpause)
-        await asyncio.to_thread(container.stop, timeout=STOP_GRACE_SECONDS)
-        await asyncio.to_thread(self.refresh)
-        unit.expected_exit = None
+        await self._end_run(unit, "stop", cause)
         unit.supervision.stopped(self._caused(cause, unit.observed_exit))
 
     async def kill(self, name: str, *, hold: bool = False) -> None:
@@ -141,15 +135,20 @@ class DockerRuntime(Supervisor[Container]):
         if env is not None:
             await asyncio.to_thread(self._write_release, unit, env)
         unit.supervision.want_up()
-        unit.expected_exit = ExitKind.supervisor_stop
+        # Up again after it: a later exit is a crash of the new run, not this restart.
+        await self._end_run(unit, "restart", ExitKind.supervisor_stop)
+        unit.supervision.started()
+
+    async def _end_run(self, unit: Container, verb: str, cause: ExitKind) -> None:
+        """`verb` ("stop" or "restart") the container, thawed first if paused; the exit it
+        causes counts as `cause` until the state is read again."""
+        unit.expected_exit = cause
         container = await asyncio.to_thread(self._container, unit)
         if unit.state == "paused":
             await asyncio.to_thread(container.unpause)
-        await asyncio.to_thread(container.restart, timeout=STOP_GRACE_SECONDS)
+        await asyncio.to_thread(getattr(container, verb), timeout=STOP_GRACE_SECONDS)
         await asyncio.to_thread(self.refresh)
-        # Up again: a later exit is a crash of the new run, not this restart.
         unit.expected_exit = None
-        unit.supervision.started()
 
     async def pause(self, name: str) -> None:
         unit = self.unit(name)
