@@ -48,6 +48,8 @@ log = logging.getLogger("gameday.docker.net")
 __all__ = ["IPTABLES_KINDS", "IptablesNetwork", "NetControl", "netem_available",
            "nsenter_available", "probe_netns_iptables"]
 CHAIN_IN, CHAIN_OUT = "GAMEDAY-IN", "GAMEDAY-OUT"
+# The built-in chain each of ours is jumped to from.
+HOOKS = {"INPUT": CHAIN_IN, "OUTPUT": CHAIN_OUT}
 
 
 @functools.cache
@@ -101,26 +103,21 @@ def link_rules(fault_id: str, kind: str, ip: str, port: int, direction: str,
 
 
 def setup_script() -> str:
+    """Both chains, each jumped to first from its hook (once: -C checks for the jump)."""
     ipt = iptables()
-    return " ; ".join([
-        f"{ipt} -w -N {CHAIN_IN} 2>/dev/null",
-        f"{ipt} -w -N {CHAIN_OUT} 2>/dev/null",
-        f"({ipt} -w -C INPUT -j {CHAIN_IN} 2>/dev/null || {ipt} -w -I INPUT 1 -j {CHAIN_IN})",
-        f"({ipt} -w -C OUTPUT -j {CHAIN_OUT} 2>/dev/null || {ipt} -w -I OUTPUT 1 -j {CHAIN_OUT})",
-    ])
+    create = [f"{ipt} -w -N {chain} 2>/dev/null" for chain in HOOKS.values()]
+    jump = [f"({ipt} -w -C {hook} -j {chain} 2>/dev/null || {ipt} -w -I {hook} 1 -j {chain})"
+            for hook, chain in HOOKS.items()]
+    return " ; ".join(create + jump)
 
 
 def cleanup_script() -> str:
+    """Undo setup_script and every rule: unhook, flush and delete both chains; never fails."""
     ipt = iptables()
-    return " ; ".join([
-        f"{ipt} -w -D INPUT -j {CHAIN_IN} 2>/dev/null",
-        f"{ipt} -w -D OUTPUT -j {CHAIN_OUT} 2>/dev/null",
-        f"{ipt} -w -F {CHAIN_IN} 2>/dev/null",
-        f"{ipt} -w -F {CHAIN_OUT} 2>/dev/null",
-        f"{ipt} -w -X {CHAIN_IN} 2>/dev/null",
-        f"{ipt} -w -X {CHAIN_OUT} 2>/dev/null",
-        "true",
-    ])
+    unhook = [f"{ipt} -w -D {hook} -j {chain} 2>/dev/null" for hook, chain in HOOKS.items()]
+    remove = [f"{ipt} -w {action} {chain} 2>/dev/null"
+              for action in ("-F", "-X") for chain in HOOKS.values()]
+    return " ; ".join([*unhook, *remove, "true"])
 
 
 def remove_script(fault_id: str) -> str:
