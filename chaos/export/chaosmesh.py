@@ -30,22 +30,23 @@ from chaos.scenarios.model import Probe, Scenario, Threshold
 ANNOTATION = "gameday.dev/"
 
 
+# A threshold's field -> the PromQL comparison that satisfies it, and the one that breaks it.
+COMPARISONS = {"below": ("<", ">="), "above": (">", "<="), "equals": ("==", "!=")}
+
+
+def _select(query: str, threshold: Threshold, *, broken: bool) -> str:
+    field = next(f for f in COMPARISONS if getattr(threshold, f) is not None)
+    return f"({query}) {COMPARISONS[field][broken]} {getattr(threshold, field):g}"
+
+
 def breaks(query: str, threshold: Threshold) -> str:
     """PromQL selecting the series of `query` that break a steady-state probe's threshold."""
-    if threshold.below is not None:
-        return f"({query}) >= {threshold.below:g}"
-    if threshold.above is not None:
-        return f"({query}) <= {threshold.above:g}"
-    return f"({query}) != {threshold.equals:g}"
+    return _select(query, threshold, broken=True)
 
 
 def triggers(query: str, condition: Threshold) -> str:
     """PromQL selecting the series of `query` that satisfy an abort condition."""
-    if condition.below is not None:
-        return f"({query}) < {condition.below:g}"
-    if condition.above is not None:
-        return f"({query}) > {condition.above:g}"
-    return f"({query}) == {condition.equals:g}"
+    return _select(query, condition, broken=False)
 
 
 def failing_when(bad: str, query: str | None = None) -> str:
