@@ -1,9 +1,10 @@
+"""bad-deploy: restart into a broken release; revert restarts on the last good one."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chaos.faults.process import ProcessFault
-from chaos.faults.registry import register
+from chaos.faults.process import process_action
 
 
 class BadDeployParams(BaseModel):
@@ -17,29 +18,22 @@ class BadDeployParams(BaseModel):
     )
 
 
-@register
-class BadDeploy(ProcessFault):
-    type = "bad-deploy"
-    summary = "Restart the instance into a broken release that fails on some routes"
-    Params = BadDeployParams
-    roles = frozenset({"web"})
-    needs = frozenset({"env-redeploy"})
-    mechanisms = {
-        "local": "restart with the broken release's environment",
-        "docker": "release file in a volume shared with the web containers, then Engine API "
-        "restart",
-        "fake": "recorded",
+def broken_release(params: BadDeployParams) -> dict[str, str]:
+    """The environment the web service reads its release and broken routes from."""
+    return {
+        "GAMEDAY_WEB_RELEASE": params.release,
+        "GAMEDAY_WEB_BROKEN_ROUTES": ",".join(params.routes),
     }
 
-    async def apply(self) -> None:
-        env = {
-            "GAMEDAY_WEB_RELEASE": self.params.release,
-            "GAMEDAY_WEB_BROKEN_ROUTES": ",".join(self.params.routes),
-        }
-        for name in self.targets:
-            await self.ctx.runtime.restart(name, env=env)
 
-    async def revert(self) -> None:
-        """Roll back: restart on the last good release."""
-        for name in self.targets:
-            await self.ctx.runtime.restart(name, env={})
+BadDeploy = process_action(
+    "bad-deploy", "Restart the instance into a broken release that fails on some routes",
+    local="restart with the broken release's environment",
+    docker="release file in a volume shared with the web containers, then Engine API restart",
+    act=lambda runtime, name, params: runtime.restart(name, env=broken_release(params)),
+    # Roll back: restart on the last good release.
+    undo=lambda runtime, name, params: runtime.restart(name, env={}),
+    params=BadDeployParams,
+    roles=frozenset({"web"}),
+    needs=frozenset({"env-redeploy"}),
+)

@@ -1,9 +1,10 @@
+"""kill: SIGKILL; the supervisor restarts it after its backoff unless stay_down holds it."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from chaos.faults.process import ProcessFault
-from chaos.faults.registry import register
+from chaos.faults.process import process_action
 
 
 class KillParams(BaseModel):
@@ -15,22 +16,12 @@ class KillParams(BaseModel):
     )
 
 
-@register
-class Kill(ProcessFault):
-    type = "kill"
-    summary = "SIGKILL the process; the supervisor restarts it unless stay_down is set"
-    Params = KillParams
-    mechanisms = {
-        "local": "SIGKILL to the process group",
-        "docker": "Engine API kill (SIGKILL); the controller starts the container again",
-        "fake": "recorded",
-    }
-
-    async def apply(self) -> None:
-        for name in self.targets:
-            await self.ctx.runtime.kill(name, hold=self.params.stay_down)
-
-    async def revert(self) -> None:
-        if self.params.stay_down:
-            for name in self.targets:
-                await self.ctx.runtime.start(name)
+Kill = process_action(
+    "kill", "SIGKILL the process; the supervisor restarts it unless stay_down is set",
+    local="SIGKILL to the process group",
+    docker="Engine API kill (SIGKILL); the controller starts the container again",
+    act=lambda runtime, name, params: runtime.kill(name, hold=params.stay_down),
+    # Not held down, it is up again already: the supervisor restarted it.
+    undo=lambda runtime, name, params: runtime.start(name) if params.stay_down else None,
+    params=KillParams,
+)

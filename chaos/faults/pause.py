@@ -1,23 +1,11 @@
-from __future__ import annotations
+"""pause: SIGSTOP on apply, SIGCONT on revert."""
 
-from chaos.faults.process import ProcessFault
-from chaos.faults.registry import register
+from chaos.faults.process import process_action
 
-
-@register
-class Pause(ProcessFault):
-    type = "pause"
-    summary = "Freeze the process (SIGSTOP): a hung process whose sockets stay open"
-    mechanisms = {
-        "local": "SIGSTOP / SIGCONT to the process group",
-        "docker": "Engine API pause / unpause (cgroup freezer)",
-        "fake": "recorded",
-    }
-
-    async def apply(self) -> None:
-        for name in self.targets:
-            await self.ctx.runtime.pause(name)
-
-    async def revert(self) -> None:
-        for name in self.targets:
-            await self.ctx.runtime.resume(name)
+Pause = process_action(
+    "pause", "Freeze the process (SIGSTOP): a hung process whose sockets stay open",
+    local="SIGSTOP / SIGCONT to the process group",
+    docker="Engine API pause / unpause (cgroup freezer)",
+    act=lambda runtime, name, params: runtime.pause(name),
+    undo=lambda runtime, name, params: runtime.resume(name),
+)

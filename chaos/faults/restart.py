@@ -1,22 +1,10 @@
-from __future__ import annotations
+"""restart: a graceful restart, over once it happened (nothing to revert)."""
 
-from chaos.faults.process import ProcessFault
-from chaos.faults.registry import register
+from chaos.faults.process import process_action
 
-
-@register
-class Restart(ProcessFault):
-    type = "restart"
-    summary = "Graceful restart; nothing to revert"
-    mechanisms = {
-        "local": "SIGTERM then start again",
-        "docker": "Engine API restart",
-        "fake": "recorded",
-    }
-
-    async def apply(self) -> None:
-        for name in self.targets:
-            await self.ctx.runtime.restart(name)
-
-    async def revert(self) -> None:
-        """A restart is over once it happened."""
+Restart = process_action(
+    "restart", "Graceful restart; nothing to revert",
+    local="SIGTERM then start again",
+    docker="Engine API restart",
+    act=lambda runtime, name, params: runtime.restart(name),
+)
