@@ -1,17 +1,5 @@
-from __future__ import annotations
+"""bandwidth: the fault proxy caps each connection's throughput on the target's links."""
 
-from chaos.faults.network import LinkFault, LinkParams
-from chaos.faults.registry import register
-from chaos.netfaults import schemas
+from chaos.faults.network import link_fault
 
-
-class BandwidthParams(LinkParams, schemas.BandwidthParams):
-    pass
-
-
-@register
-class Bandwidth(LinkFault):
-    type = "bandwidth"
-    summary = "Cap throughput on the target's links at bytes_per_s"
-    Params = BandwidthParams
-    proxy_kind = "bandwidth"
+Bandwidth = link_fault("bandwidth", "Cap throughput on the target's links at bytes_per_s")

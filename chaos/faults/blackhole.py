@@ -1,17 +1,5 @@
-from __future__ import annotations
+"""blackhole: the fault proxy accepts connections on the target's links and never answers."""
 
-from chaos.faults.network import LinkFault, LinkParams
-from chaos.faults.registry import register
-from chaos.netfaults import schemas
+from chaos.faults.network import link_fault
 
-
-class BlackholeParams(LinkParams, schemas.BlackholeParams):
-    pass
-
-
-@register
-class Blackhole(LinkFault):
-    type = "blackhole"
-    summary = "Accept connections on the target's links but never answer"
-    Params = BlackholeParams
-    proxy_kind = "blackhole"
+Blackhole = link_fault("blackhole", "Accept connections on the target's links but never answer")

@@ -1,9 +1,10 @@
+"""latency: the fault proxy delays traffic on the target's links."""
+
 from __future__ import annotations
 
 from pydantic import Field
 
-from chaos.faults.network import Direction, LinkFault, LinkParams
-from chaos.faults.registry import register
+from chaos.faults.network import Direction, LinkParams, link_fault
 from chaos.netfaults import schemas
 
 
@@ -12,9 +13,5 @@ class LatencyParams(LinkParams, schemas.LatencyParams):
     direction: Direction = Field("downstream", description="upstream, downstream or both")
 
 
-@register
-class Latency(LinkFault):
-    type = "latency"
-    summary = "Delay traffic on the target's links by ms +/- jitter_ms"
-    Params = LatencyParams
-    proxy_kind = "latency"
+Latency = link_fault("latency", "Delay traffic on the target's links by ms +/- jitter_ms",
+                     LatencyParams)

@@ -1,22 +1,13 @@
-from __future__ import annotations
+"""loss: connections or chunks reset with a probability (packets dropped under Docker)."""
 
-from chaos.faults.network import LinkFault, LinkParams
-from chaos.faults.registry import register
-from chaos.netfaults import schemas
+from chaos.faults.network import link_fault
 
-
-class LossParams(LinkParams, schemas.LossParams):
-    pass
-
-
-@register
-class Loss(LinkFault):
-    type = "loss"
-    summary = "Reset connections or chunks on the target's links with a probability"
-    Params = LossParams
-    mechanisms = {
+Loss = link_fault(
+    "loss",
+    "Reset connections or chunks on the target's links with a probability",
+    mechanisms={
         "local": "fault proxy",
         "docker": "iptables -m statistic DROP in the dialler's network namespace (packet loss)",
         "fake": "recorded",
-    }
-    proxy_kind = "loss"
+    },
+)

@@ -13,10 +13,12 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from chaos.faults.base import Fault
+from chaos.faults.registry import register
+from chaos.netfaults import schemas
 from chaos.netfaults.control import IPTABLES_KINDS, NETNS_IPTABLES
 from chaos.netfaults.schemas import Direction
 
-__all__ = ["Direction", "LinkFault", "LinkParams"]
+__all__ = ["Direction", "LinkFault", "LinkParams", "link_fault"]
 
 
 class LinkParams(BaseModel):
@@ -73,3 +75,20 @@ class LinkFault(Fault):
     async def revert(self) -> None:
         # One fault, one id: the revert needs nothing but the journal record.
         await self.ctx.proxy.remove_fault(self.id)
+
+
+def link_fault(
+    kind: str,
+    summary: str,
+    params: type[BaseModel] | None = None,
+    mechanisms: dict[str, str] | None = None,
+) -> type[LinkFault]:
+    """Register the fault that puts the proxy's `kind` on the target's links. Its params are
+    the kind's schema plus the targeting fields (`<Kind>Params`), unless given."""
+    name = kind.title()
+    if params is None:
+        params = type(f"{name}Params", (LinkParams, schemas.PARAMS[kind]), {"__module__": __name__})
+    attrs: dict[str, Any] = {"type": kind, "summary": summary, "Params": params, "proxy_kind": kind}
+    if mechanisms is not None:
+        attrs["mechanisms"] = mechanisms
+    return register(type(name, (LinkFault,), attrs))
