@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -18,6 +19,11 @@ def _describe(result: dict) -> None:
     console.print(f"{result.get('action', 'done')}: {details}")
 
 
+def _move(state_dir: Path | None, as_json: bool, path: str, **kwargs: Any) -> None:
+    """POST one move to the controller and print what it did."""
+    emit(call(state_dir, lambda c: c.post(path, **kwargs)), as_json, _describe)
+
+
 def scale(
     spec: Annotated[str, typer.Argument(metavar="ROLE=N", help="e.g. web=5")],
     state_dir: StateDirOption = None,
@@ -28,7 +34,7 @@ def scale(
     if not sep or not count.isdigit():
         raise typer.BadParameter(f"{spec!r} is not ROLE=N, e.g. web=5", param_hint="ROLE=N")
     body = {"role": role, "count": int(count)}
-    emit(call(state_dir, lambda c: c.post("/api/scale", json=body)), as_json, _describe)
+    _move(state_dir, as_json, "/api/scale", json=body)
 
 
 def _component_action(action: str):
@@ -37,11 +43,7 @@ def _component_action(action: str):
         state_dir: StateDirOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        emit(
-            call(state_dir, lambda c: c.post(f"/api/components/{name}/{action}")),
-            as_json,
-            _describe,
-        )
+        _move(state_dir, as_json, f"/api/components/{name}/{action}")
 
     return command
 
@@ -63,20 +65,16 @@ def move_leader(
     as_json: JsonOption = False,
 ) -> None:
     """Hand Raft leadership to another member."""
-    emit(
-        call(state_dir, lambda c: c.post("/api/store/move-leader", json={"to": to})),
-        as_json,
-        _describe,
-    )
+    _move(state_dir, as_json, "/api/store/move-leader", json={"to": to})
 
 
 @store_app.command("defrag")
 def defrag(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Compact and defragment every member, freeing space after NOSPACE."""
-    emit(call(state_dir, lambda c: c.post("/api/store/defrag")), as_json, _describe)
+    _move(state_dir, as_json, "/api/store/defrag")
 
 
 @store_app.command("disarm")
 def disarm(state_dir: StateDirOption = None, as_json: JsonOption = False) -> None:
     """Clear the NOSPACE alarm so the store accepts writes again."""
-    emit(call(state_dir, lambda c: c.post("/api/store/disarm")), as_json, _describe)
+    _move(state_dir, as_json, "/api/store/disarm")
