@@ -93,44 +93,24 @@ def parse_cli(argv: list[str] | None = None) -> LaunchOptions:
         description="Locust load generator for the gameday KV API. Every option can also be"
         f" set with an environment variable {ENV_PREFIX}<OPTION> (e.g. {ENV_PREFIX}RATE).",
     )
-    parser.add_argument(
-        "--target", default=_env("TARGET", "http://127.0.0.1:8080"), help="base URL of the KV API"
-    )
-    parser.add_argument("--web-host", default=_env("WEB_HOST", "127.0.0.1"))
-    parser.add_argument("--web-port", type=int, default=int(_env("WEB_PORT", 8089)))
-    parser.add_argument(
-        "--rate",
-        type=float,
-        default=float(_env("RATE", 50)),
-        help="total requests per second to start with",
-    )
-    parser.add_argument(
-        "--workers",
-        type=int,
-        default=int(_env("WORKERS", 0)),
-        help="worker processes; 0 runs users in the single Locust process",
-    )
-    parser.add_argument(
-        "--mix",
-        default=_env("MIX", DEFAULT_MIX_SPEC),
-        help=f"operation weights, default {DEFAULT_MIX_SPEC}",
-    )
-    parser.add_argument(
-        "--max-per-user-rate",
-        type=float,
-        default=float(_env("MAX_PER_USER_RATE", 0.3)),
-        help="requests per second one Locust user sends at most",
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=float(_env("TIMEOUT", 2.0)),
-        help="request read timeout in seconds (connect timeout is min(1, this))",
-    )
-    parser.add_argument("--hot-keys", type=int, default=int(_env("HOT_KEYS", 20)))
-    parser.add_argument("--tail-keys", type=int, default=int(_env("TAIL_KEYS", 10_000)))
-    parser.add_argument("--checker-keys", type=int, default=int(_env("CHECKER_KEYS", 64)))
-    parser.add_argument("--loglevel", default=_env("LOGLEVEL", "INFO"))
+    def option(flag: str, default: Any, help: str | None = None) -> None:
+        """`--flag`, of the default's type; its default from $<PREFIX><FLAG> if set."""
+        kind = type(default)
+        env = flag.removeprefix("--").upper().replace("-", "_")
+        parser.add_argument(flag, type=kind, default=kind(_env(env, default)), help=help)
+
+    option("--target", "http://127.0.0.1:8080", "base URL of the KV API")
+    option("--web-host", "127.0.0.1")
+    option("--web-port", 8089)
+    option("--rate", 50.0, "total requests per second to start with")
+    option("--workers", 0, "worker processes; 0 runs users in the single Locust process")
+    option("--mix", DEFAULT_MIX_SPEC, f"operation weights, default {DEFAULT_MIX_SPEC}")
+    option("--max-per-user-rate", 0.3, "requests per second one Locust user sends at most")
+    option("--timeout", 2.0, "request read timeout in seconds (connect timeout is min(1, this))")
+    option("--hot-keys", 20)
+    option("--tail-keys", 10_000)
+    option("--checker-keys", 64)
+    option("--loglevel", "INFO")
     args = parser.parse_args(argv)
 
     try:
