@@ -8,13 +8,12 @@ by about ``cores * share`` per second. The duty cycle is applied per 100 ms slic
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.web.faults.base import Fault
+from services.web.faults.base import ThreadedFault
 
 SLICE_SECONDS = 0.1
 _BUFFER = b"\x5a" * (256 * 1024)  # ~0.5 ms of sha256: short enough to stop promptly
@@ -27,34 +26,20 @@ class CpuBurnParams(BaseModel):
     share: float = Field(ge=0.0, le=1.0)
 
 
-class CpuBurnFault(Fault):
+class CpuBurnFault(ThreadedFault):
     type_name: ClassVar[str] = "cpu-burn"
     Params = CpuBurnParams
     params: CpuBurnParams
 
-    def __init__(self, params: CpuBurnParams) -> None:
-        super().__init__(params)
-        self._stopping = threading.Event()
-        self._threads: list[threading.Thread] = []
+    def thread_names(self) -> list[str]:
+        return [f"cpu-burn-{index}" for index in range(self.params.cores)]
 
-    def start(self) -> None:
-        for index in range(self.params.cores):
-            thread = threading.Thread(target=self._burn, name=f"cpu-burn-{index}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def stop(self) -> None:
-        self._stopping.set()
-        for thread in self._threads:
-            thread.join(timeout=1.0)
-        self._threads.clear()
-
-    def _burn(self) -> None:
+    def work(self) -> None:
         busy = SLICE_SECONDS * self.params.share
-        while not self._stopping.is_set():
+        while not self.stopping.is_set():
             slice_start = time.monotonic()
-            while time.monotonic() - slice_start < busy and not self._stopping.is_set():
+            while time.monotonic() - slice_start < busy and not self.stopping.is_set():
                 hashlib.sha256(_BUFFER).digest()
             idle = SLICE_SECONDS - (time.monotonic() - slice_start)
             if idle > 0:
-                self._stopping.wait(idle)
+                self.stopping.wait(idle)

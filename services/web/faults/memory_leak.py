@@ -9,12 +9,11 @@ The supervisor outside the process plays the OOM killer; this only leaks.
 from __future__ import annotations
 
 import mmap
-import threading
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.web.faults.base import Fault
+from services.web.faults.base import ThreadedFault
 
 MIB = 1024 * 1024
 _TICK_SECONDS = 0.1
@@ -28,47 +27,39 @@ class MemoryLeakParams(BaseModel):
     cap_mb: float = Field(gt=0)
 
 
-class MemoryLeakFault(Fault):
+class MemoryLeakFault(ThreadedFault):
     type_name: ClassVar[str] = "memory-leak"
     Params = MemoryLeakParams
     params: MemoryLeakParams
 
     def __init__(self, params: MemoryLeakParams) -> None:
         super().__init__(params)
-        self._stopping = threading.Event()
         self._chunks: list[mmap.mmap] = []
         self._leaked_bytes = 0
-        self._thread: threading.Thread | None = None
 
     @property
     def leaked_bytes(self) -> int:
         return self._leaked_bytes
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._leak, name="memory-leak", daemon=True)
-        self._thread.start()
-
     def stop(self) -> None:
-        self._stopping.set()
-        if self._thread is not None:
-            self._thread.join(timeout=1.0)
+        super().stop()
         for chunk in self._chunks:
             chunk.close()
         self._chunks.clear()
         self._leaked_bytes = 0
 
-    def _leak(self) -> None:
+    def work(self) -> None:
         cap = int(self.params.cap_mb * MIB)
         per_tick = self.params.mb_per_s * MIB * _TICK_SECONDS
         owed = 0.0  # carries fractions so slow rates still leak on average
-        while not self._stopping.is_set() and self._leaked_bytes < cap:
+        while not self.stopping.is_set() and self._leaked_bytes < cap:
             owed += per_tick
             size = min(int(owed), cap - self._leaked_bytes)
             if size > 0:
                 self._chunks.append(_touched_mapping(size))
                 self._leaked_bytes += size
                 owed -= size
-            self._stopping.wait(_TICK_SECONDS)
+            self.stopping.wait(_TICK_SECONDS)
 
 
 def _touched_mapping(size: int) -> mmap.mmap:
