@@ -7,26 +7,18 @@ steady trickle instead of long silences followed by bursts.
 
 from __future__ import annotations
 
-import asyncio
-from collections import deque
-
 from chaos.netfaults.schemas import BandwidthParams
-from chaos.proxy.toxics.base import Stage, Toxic, register
+from chaos.proxy.toxics.base import Stage, TimedStage, Toxic, register
 
 _SLICE_S = 0.05
 _MAX_SLICE = 64 * 1024
 
 
-
-
-class BandwidthStage(Stage):
+class BandwidthStage(TimedStage):
     def __init__(self, conn, pipe, params: BandwidthParams) -> None:
         super().__init__(conn, pipe)
         self.rate = params.bytes_per_s
         self.slice = max(1, min(_MAX_SLICE, int(self.rate * _SLICE_S)))
-        self.loop = asyncio.get_running_loop()
-        self.queue: deque[bytes] = deque()
-        self.timer: asyncio.Handle | None = None
         self.free_at = 0.0
 
     def push(self, chunk: bytes) -> None:
@@ -50,15 +42,6 @@ class BandwidthStage(Stage):
         if self.queue and self.timer is None:
             self.timer = self.loop.call_at(self.free_at, self._send)
         self.pipe.released()
-
-    def remove(self) -> list[bytes]:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        held = list(self.queue)
-        self.queue.clear()
-        self.buffered = 0
-        return held
 
 
 @register

@@ -11,8 +11,10 @@ A `Toxic` is one active fault: its validated params plus hooks. It acts at two l
 
 from __future__ import annotations
 
+import asyncio
+from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel
 
@@ -51,6 +53,29 @@ class Stage:
     def discard(self) -> None:
         """The connection is closing: stop timers, drop held chunks, no side effects."""
         self.remove()
+
+
+class TimedStage(Stage):
+    """A stage that holds chunks in `queue` and hands them on from a timer on the loop."""
+
+    def __init__(self, conn: Connection, pipe: Pipe) -> None:
+        super().__init__(conn, pipe)
+        self.loop = asyncio.get_running_loop()
+        self.queue: deque[Any] = deque()
+        self.timer: asyncio.Handle | None = None
+
+    def held(self) -> list[bytes]:
+        """The chunks waiting in `queue`, oldest first."""
+        return list(self.queue)
+
+    def remove(self) -> list[bytes]:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        held = self.held()
+        self.queue.clear()
+        self.buffered = 0
+        return held
 
 
 class Toxic:

@@ -7,28 +7,21 @@ previous one's delay to finish, which would collapse throughput to one chunk per
 
 from __future__ import annotations
 
-import asyncio
 import random
-from collections import deque
 
 from chaos.netfaults.schemas import LatencyParams
-from chaos.proxy.toxics.base import Stage, Toxic, register
+from chaos.proxy.toxics.base import Stage, TimedStage, Toxic, register
 
 # Timers may fire a hair early (libuv rounds to milliseconds); treat that as on time rather
 # than spinning until the exact instant.
 _EARLY_OK_S = 0.0002
 
 
-
-
-class LatencyStage(Stage):
+class LatencyStage(TimedStage):
     def __init__(self, conn, pipe, params: LatencyParams) -> None:
         super().__init__(conn, pipe)
         self.delay_s = params.ms / 1000
         self.jitter_s = params.jitter_ms / 1000
-        self.loop = asyncio.get_running_loop()
-        self.queue: deque[tuple[float, bytes]] = deque()
-        self.timer: asyncio.TimerHandle | None = None
         self.last_due = 0.0
 
     def push(self, chunk: bytes) -> None:
@@ -52,14 +45,8 @@ class LatencyStage(Stage):
             self.timer = self.loop.call_at(self.queue[0][0], self._release_due)
         self.pipe.released()
 
-    def remove(self) -> list[bytes]:
-        if self.timer is not None:
-            self.timer.cancel()
-            self.timer = None
-        held = [chunk for _, chunk in self.queue]
-        self.queue.clear()
-        self.buffered = 0
-        return held
+    def held(self) -> list[bytes]:
+        return [chunk for _, chunk in self.queue]
 
 
 @register
