@@ -18,6 +18,7 @@ from chaos.runtime.exits import SIGKILL, ExitKind, ExitReason, from_returncode
 from chaos.runtime.process import ProcessHandle
 from chaos.runtime.supervision import STOPPED, Supervision, Supervisor, Unit
 from chaos.stack.plan import ComponentSpec, StackPlan
+from chaos.stack.telemetry import telemetry_env
 from chaos.state import StateDir
 
 log = logging.getLogger("gameday.supervisor")
@@ -172,7 +173,7 @@ class LocalRuntime(Supervisor[Supervised]):
         spec = unit.spec
         unit.handle = ProcessHandle.spawn(
             spec.argv,
-            {**spec.env, **unit.env_overrides},
+            {**spec.env, **telemetry_env(self.plan, spec), **unit.env_overrides},
             self.state.log_file(spec.name),
             self.state.root,
         )

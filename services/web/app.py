@@ -8,9 +8,10 @@ from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
+from opentelemetry.sdk.trace import SpanProcessor
 from prometheus_client import CollectorRegistry
 
-from services.web import api_admin, api_health, api_kv
+from services.web import api_admin, api_health, api_kv, tracing
 from services.web.bad_release import BadReleaseMiddleware, parse_broken_routes
 from services.web.body_limit import BodyLimitMiddleware
 from services.web.errors import install_error_handlers
@@ -24,7 +25,9 @@ from services.web.readiness import ReadinessProbe
 from services.web.route_templates import RouteTemplates
 from services.web.settings import WebSettings
 from services.web.store_client import EtcdGateway
+from services.web.store_tracing import StoreTracing
 from services.web.store_transport import AiohttpTransport, HttpxTransport, StoreTransport
+from services.web.trace_middleware import TracingMiddleware
 from services.web.validation import MAX_BODY_BYTES
 
 # FastAPI >= 0.16x asks OpenTelemetry's global providers (environment lookups included) on
@@ -43,11 +46,13 @@ def create_app(
     registry: CollectorRegistry | None = None,
     *,
     store_transport: StoreTransport | httpx.AsyncBaseTransport | None = None,
+    span_processor: SpanProcessor | None = None,
 ) -> FastAPI:
     """Build the app. Tests inject ``registry`` to assert exact samples and
     ``store_transport`` to play the store: a ``StoreTransport``, or an httpx transport
     (e.g. ``httpx.MockTransport``) carried by ``HttpxTransport``. By default the store
-    calls go through aiohttp (see services/web/store_transport.py for why)."""
+    calls go through aiohttp (see services/web/store_transport.py for why). Spans go to
+    ``span_processor`` when given (tests), else to ``settings.traces_endpoint``."""
     metrics = WebMetrics(registry or CollectorRegistry(), release=settings.release)
     if store_transport is None:
         transport: StoreTransport = AiohttpTransport()
@@ -55,12 +60,15 @@ def create_app(
         transport = HttpxTransport(store_transport)
     else:
         transport = store_transport
+    traces = tracing.provider(settings.name, settings.traces_endpoint, settings.admin_token,
+                              span_processor) if settings.tracing else None
     gateway = EtcdGateway(
         transport,
         settings.store_endpoints,
         timeout=settings.store_timeout,
         read_retries=settings.store_read_retries,
         observe=metrics.observe_store_call,
+        tracing=StoreTracing(tracing.tracer(traces)) if traces else None,
     )
     faults = FaultManager(FAULT_TYPES, metrics.faults_active)
     loop_lag = LoopLagMonitor(metrics.event_loop_lag)
@@ -75,6 +83,8 @@ def create_app(
             # Burner and leaker threads must not outlive the app.
             faults.revert_all()
             await gateway.aclose()
+            if traces is not None:
+                traces.shutdown()  # flushes the spans not yet exported
 
     app = FastAPI(title="gameday web", version=settings.release, lifespan=lifespan, **_NO_OTEL)
     app.state.settings = settings
@@ -100,4 +110,7 @@ def create_app(
     if settings.metrics_middleware:
         # Outermost, so it records what clients see: 413s, injected errors, bad release.
         app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
+    if traces is not None:
+        # Outermost of all: the trace id is on every response, whatever answered it.
+        app.add_middleware(TracingMiddleware, tracer=tracing.tracer(traces), routes=routes)
     return app

@@ -39,6 +39,10 @@ class WebSettings(BaseSettings):
     broken_routes: CommaList = Field(default_factory=list)
     # Off only to measure the cost of the metrics middleware (bench/bench_web.py).
     metrics_middleware: bool = True
+    # Traces (services/web/tracing.py): spans go to this OTLP/HTTP URL (the controller's
+    # /v1/traces, with admin_token), or nowhere when it is empty; off only to measure the cost.
+    traces_endpoint: str = ""
+    tracing: bool = True
 
     @field_validator("store_endpoints", "broken_routes", mode="before")
     @classmethod

@@ -15,7 +15,8 @@ The wire is a ``StoreTransport`` (services/web/store_transport.py: aiohttp in pr
 these rules hold whatever carries the calls.
 
 ``store_requests_total`` counts every HTTP call to etcd (attempts, not logical operations),
-so failovers and retries are visible in the metrics.
+so failovers and retries are visible in the metrics; with ``tracing``, each attempt is a span
+of the request's trace too (services/web/store_tracing.py).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from services.web.store_errors import (
     StoreTimeout,
     StoreUnavailable,
 )
+from services.web.store_tracing import StoreTracing
 from services.web.store_transport import StoreAnswer, StoreTransport
 
 StoreObserver = Callable[[str, str, float], None]
@@ -77,6 +79,7 @@ class EtcdGateway:
         read_retries: int,
         observe: StoreObserver = _ignore,
         backoff_seconds: float = 0.05,
+        tracing: StoreTracing | None = None,
     ) -> None:
         if not endpoints:
             raise ValueError("at least one store endpoint is required")
@@ -87,6 +90,7 @@ class EtcdGateway:
         self._observe = observe
         self._backoff_seconds = backoff_seconds
         self._preferred = 0
+        self._tracing = tracing
 
     @property
     def endpoints(self) -> list[str]:
@@ -189,7 +193,7 @@ class EtcdGateway:
         attempt = 0
         while True:
             try:
-                return await self._call_with_failover(op, path, payload, outcome_of)
+                return await self._call_with_failover(op, path, payload, outcome_of, attempt)
             except StoreError as exc:
                 if not exc.retryable or retries_left == 0:
                     raise
@@ -207,11 +211,13 @@ class EtcdGateway:
         path: str,
         payload: dict[str, Any],
         outcome_of: Callable[[dict[str, Any]], str],
+        retry: int = 0,
     ) -> dict[str, Any]:
         refused: list[str] = []
         for endpoint in self._rotation():
             try:
-                return await self._attempt(op, endpoint, path, payload, outcome_of)
+                return await self._attempt(op, endpoint, path, payload, outcome_of,
+                                           retry=retry, failover=bool(refused))
             except NotConnected:
                 refused.append(endpoint)
                 self._move_past(endpoint)
@@ -240,21 +246,30 @@ class EtcdGateway:
         path: str,
         payload: dict[str, Any],
         outcome_of: Callable[[dict[str, Any]], str] = _always_ok,
+        *,
+        retry: int = 0,
+        failover: bool = False,
     ) -> dict[str, Any]:
+        span = self._tracing and self._tracing.attempt(op, endpoint, retry=retry,
+                                                       failover=failover)
         started = perf_counter()
         outcome = "error"
+        body: dict[str, Any] | None = None
+        failure = ""
         try:
             body = await self._post(endpoint, path, payload)
             outcome = outcome_of(body)
             return body
         except StoreError as exc:
-            outcome = exc.outcome
+            outcome, failure = exc.outcome, str(exc)
             raise
-        except NotConnected:
-            outcome = "unavailable"
+        except NotConnected as exc:
+            outcome, failure = "unavailable", str(exc)
             raise
         finally:
             self._observe(op, outcome, perf_counter() - started)
+            if span is not None:
+                span.done(outcome, body, failure)
 
     async def _post(self, endpoint: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         # NotConnected, StoreTimeout and StoreUnavailable come from the transport as they are.

@@ -1,0 +1,54 @@
+"""The web instance's tracer: OpenTelemetry's SDK, spans exported in batches over OTLP/HTTP
+to the controller's receiver.
+
+Sampling is parent-based: a request that comes with a `traceparent` follows its sampled flag
+(the load generator samples a share of its requests, services/loadgen/tracecontext.py), and a
+request without one (a user's `curl`) starts a sampled trace. A recorded span costs about
+100 us of CPU here, most of it the OTLP encoding, so the bulk traffic's root decides how much
+of it is recorded (docs/observability.md has the measurements).
+
+With no `traces_endpoint` configured nothing is recorded, but requests still get a trace id
+(the `X-Trace-Id` header), so a user can quote it. The provider is this app's own, never the
+process-global one: two apps in one test process do not share spans.
+"""
+
+from __future__ import annotations
+
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
+from opentelemetry.trace import Tracer
+
+SCOPE = "gameday.web"
+# The receiver is on the same host: export often, in batches, and give up fast when it is down.
+EXPORT_DELAY_MILLIS = 1000
+EXPORT_TIMEOUT_SECONDS = 5.0
+
+
+def provider(service: str, endpoint: str = "", token: str = "",
+             processor: SpanProcessor | None = None) -> TracerProvider:
+    """A provider for instance `service`; spans go to `processor` if given (tests), else to
+    the OTLP/HTTP `endpoint` with the stack's bearer `token`, else nowhere."""
+    if processor is None and endpoint:
+        processor = BatchSpanProcessor(_exporter(endpoint, token),
+                                       schedule_delay_millis=EXPORT_DELAY_MILLIS)
+    # Nowhere to send spans: record none (ids are still made, and cheaply).
+    made = TracerProvider(sampler=ParentBased(ALWAYS_ON) if processor else ALWAYS_OFF,
+                          resource=Resource.create({"service.name": service}),
+                          shutdown_on_exit=False)
+    if processor is not None:
+        made.add_span_processor(processor)
+    return made
+
+
+def _exporter(endpoint: str, token: str):
+    # Imported only when exporting: it pulls in requests and protobuf.
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return OTLPSpanExporter(endpoint=endpoint, headers=headers, timeout=EXPORT_TIMEOUT_SECONDS)
+
+
+def tracer(of: TracerProvider) -> Tracer:
+    return of.get_tracer(SCOPE)
