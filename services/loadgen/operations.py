@@ -15,6 +15,7 @@ from services.loadgen.consistency.history import Read, Write
 from services.loadgen.mix import KeySpace
 from services.loadgen.outcome import OK, classify
 from services.loadgen.recorder import Recorder
+from services.loadgen.tracecontext import trace_headers
 
 FOUND_OR_MISSING = (200, 404)
 
@@ -104,7 +105,8 @@ class Operations:
         json: Any = None,
     ) -> Reply:
         start = self._clock()
-        with client.request(method, path, name=op, json=json, catch_response=True) as response:
+        with client.request(method, path, name=op, json=json, headers=trace_headers(),
+                            catch_response=True) as response:
             end = self._clock()
             outcome = classify(response.status_code, getattr(response, "error", None), ok_statuses)
             body = _json_or_none(response) if outcome == OK else None
