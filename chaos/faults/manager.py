@@ -37,6 +37,15 @@ APPLY_GRACE_SECONDS = 5.0
 HISTORY_SIZE = 200
 
 
+def fault_duration(value: float | str) -> float:
+    """A fault's duration in seconds, from a number or text ("30s", "2m"): more than 0, at most
+    an hour (a ValueError says so otherwise)."""
+    seconds = parse_duration(value)
+    if not 0 < seconds <= MAX_DURATION_SECONDS:
+        raise ValueError(f"must be more than 0 and at most {MAX_DURATION_SECONDS:.0f}s (1h)")
+    return seconds
+
+
 class FaultRequest(BaseModel):
     type: str
     target: str
@@ -47,10 +56,7 @@ class FaultRequest(BaseModel):
     @field_validator("duration")
     @classmethod
     def _duration(cls, value: float | str) -> float:
-        seconds = parse_duration(value)
-        if not 0 < seconds <= MAX_DURATION_SECONDS:
-            raise ValueError(f"must be more than 0 and at most {MAX_DURATION_SECONDS:.0f}s (1h)")
-        return seconds
+        return fault_duration(value)
 
 
 class FaultError(Refusal):

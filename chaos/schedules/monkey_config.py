@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from chaos.durations import format_duration, parse_duration
+from chaos.durations import format_duration
 from chaos.faults import FAULTS
+from chaos.faults.manager import fault_duration
 from chaos.schedules.timing import Every, parse_interval, parse_jitter
 from chaos.schedules.window import TimeWindow, parse_weekdays, weekdays_text
 from chaos.targets import Member, TargetError, parse_target
-
-MAX_DURATION_SECONDS = 3600.0
 
 
 def _split(value: str | list[str]) -> list[str]:
@@ -92,10 +91,7 @@ class MonkeyConfig(BaseModel):
     @field_validator("duration")
     @classmethod
     def _duration(cls, value: str | float) -> float:
-        seconds = parse_duration(value)
-        if not 0 < seconds <= MAX_DURATION_SECONDS:
-            raise ValueError(f"must be more than 0 and at most {MAX_DURATION_SECONDS:.0f}s (1h)")
-        return seconds
+        return fault_duration(value)
 
     # Validators turn the fields into these types; the properties give them back typed.
     @property
