@@ -15,6 +15,7 @@ from chaos.cli import (
     scenario,
     schedule,
     stack,
+    traces,
 )
 
 app = typer.Typer(
@@ -33,6 +34,8 @@ app.command()(faults.revert)
 app.command()(faults.abort)
 app.command()(faults.catalog)
 app.command()(events.events)
+app.command()(traces.trace)
+app.command()(traces.traces)
 app.command()(remediation.scale)
 for name in ("drain", "ready", "rollback", "restart"):
     app.command(name=name)(getattr(remediation, name))
