@@ -5,7 +5,8 @@ Outermost, so the span and the header cover what the client sees (413s, injected
 bad release). The span is the current one while the app runs, so the store client's attempt
 spans are its children. HAProxy's health checks and Prometheus' scrapes (`/readyz`,
 `/healthz`, `/metrics`) are not traced: twice a second per instance, they would bury the
-requests people look for.
+requests people look for. Nor is the controller's `/admin` API (fault injection, quiet mode):
+a span named after a fault would give a drill away, and the public edge denies it anyway.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from services.web.route_templates import RouteTemplates
 
 UNTRACED_PATHS = frozenset({"/readyz", "/healthz", "/metrics"})
+UNTRACED_PREFIX = "/admin"
 TRACE_HEADER = b"x-trace-id"
 _PROPAGATOR = TraceContextTextMapPropagator()
 
@@ -39,7 +41,9 @@ class TracingMiddleware:
         self._routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNTRACED_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in UNTRACED_PATHS or \
+                path.startswith(UNTRACED_PREFIX):
             await self.app(scope, receive, send)
             return
         carrier = _carrier(scope)

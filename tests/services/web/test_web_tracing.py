@@ -120,16 +120,19 @@ async def test_a_read_retry_after_a_timeout_is_its_own_span(traced, spans, fake_
         ("timeout", 0), ("not_found", 1)]
 
 
-async def test_every_answer_has_the_header_and_probes_are_not_traced(traced, spans, fake_etcd):
+async def test_every_answer_has_the_header_and_probes_and_admin_are_not_traced(
+        traced, spans, fake_etcd):
     async with traced(fake_etcd.handler) as client:
         too_big = await client.put("/kv/a", content=b"x" * 2_000_000,
                                    headers={"Content-Type": "application/json"})
         unknown = await client.get("/no-such-route")
         ready = await client.get("/readyz")
         scraped = await client.get("/metrics")
+        admin = await client.get("/admin/faults", headers={"Authorization": "Bearer test-token"})
     assert too_big.status_code == 413 and len(too_big.headers["x-trace-id"]) == 32
     assert unknown.status_code == 404 and len(unknown.headers["x-trace-id"]) == 32
     assert "x-trace-id" not in ready.headers and "x-trace-id" not in scraped.headers
+    assert "x-trace-id" not in admin.headers  # the controller's fault calls: never a span
     names = {s.name for s in spans.get_finished_spans()}
     assert names == {"PUT /kv/{key}", "GET other"}  # the readiness probe's calls: no spans
 
