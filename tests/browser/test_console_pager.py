@@ -21,8 +21,9 @@ expect = sync_api.expect
 
 pytestmark = pytest.mark.browser
 
-# The pager polls every second: a page must show within a couple of polls.
-AT_ONCE_MS = 3_000
+# The pager polls every second: a page must show within a few polls (the bound leaves room for
+# a machine busy with other stacks).
+AT_ONCE_MS = 5_000
 
 
 def send_page(fake_stack, status: str = "firing", **extra) -> dict:
@@ -125,7 +126,7 @@ def test_the_events_panel_lists_the_timeline_newest_first(fake_console, fake_sta
     page_id = send_page(fake_stack)["page"]
 
     events = page.locator("#events .event")
-    expect(events).to_have_count(3, timeout=5_000)
+    expect(events).to_have_count(3, timeout=10_000)
     kinds = events.evaluate_all("rows => rows.map(r => r.dataset.kind)")
     assert kinds == ["page.fired", "component.exit", "fault.injected"], kinds
     expect(events.nth(2)).to_have_attribute("data-component", "web-2")
@@ -151,15 +152,16 @@ def test_the_events_panel_shows_no_fault_of_a_running_drill(fake_console, fake_s
     assert started.status_code == 201, started.text
 
     events = page.locator("#events .event")
-    expect(events).to_have_count(2, timeout=5_000)
+    expect(events).to_have_count(2, timeout=10_000)
     assert events.evaluate_all("rows => rows.map(r => r.dataset.kind)") == [
         "component.exit", "drill.started"]
     expect(events.first).to_contain_text(f"{target} exited: terminated by signal 9")
     expect(page.locator("#events")).not_to_contain_text("fault")
     expect(page.locator("#events")).not_to_contain_text("kill")
 
-    assert fake_stack.http.post("/api/drills/current/reveal").status_code == 200
-    revealed = page.locator("#events .event")
-    expect(revealed.and_(page.locator('[data-kind="fault.injected"]'))).to_have_count(
-        1, timeout=5_000)
-    expect(revealed.and_(page.locator('[data-kind="drill.ended"]'))).to_have_count(1)
+    # The reveal writes the debrief and the postmortem: slow on a busy machine.
+    revealed = fake_stack.http.post("/api/drills/current/reveal", timeout=60)
+    assert revealed.status_code == 200, revealed.text
+    expect(events.and_(page.locator('[data-kind="fault.injected"]'))).to_have_count(
+        1, timeout=10_000)
+    expect(events.and_(page.locator('[data-kind="drill.ended"]'))).to_have_count(1)
