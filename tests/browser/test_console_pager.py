@@ -38,7 +38,7 @@ def test_a_page_shows_at_once_chimes_and_is_acked_through_the_api(fake_console, 
     page = fake_console.page
     panel = page.locator("#pager-panel")
     strip = page.locator("#pager-alert")
-    expect(page.locator("#pages .empty")).to_contain_text("No pages")
+    expect(page.locator("#pages .empty")).to_contain_text("No pages", timeout=10_000)
     expect(page.locator("#auth")).to_contain_text("controls enabled")
     expect(strip).to_be_hidden()
 
@@ -92,6 +92,7 @@ def test_a_page_shows_at_once_chimes_and_is_acked_through_the_api(fake_console, 
 def test_the_strip_acks_the_newest_page_and_a_refusal_shows(fake_console, fake_stack):
     page = fake_console.page
     strip = page.locator("#pager-alert")
+    expect(page.locator("#pages .empty")).to_be_visible(timeout=10_000)  # the page's first load
     first = send_page(fake_stack)["page"]
     expect(strip).to_have_attribute("data-id", first, timeout=AT_ONCE_MS)
     expect(page.locator("#pager-sound")).not_to_be_checked()  # off unless the user turns it on
@@ -118,7 +119,7 @@ def test_the_strip_acks_the_newest_page_and_a_refusal_shows(fake_console, fake_s
 
 def test_the_events_panel_lists_the_timeline_newest_first(fake_console, fake_stack):
     page = fake_console.page
-    expect(page.locator("#events .empty")).to_be_visible()
+    expect(page.locator("#events .empty")).to_be_visible(timeout=10_000)  # the page's first load
     injected = fake_stack.http.post("/api/faults", json={"type": "kill", "target": "web-2",
                                                          "duration": "1m"})
     assert injected.status_code == 201, injected.text

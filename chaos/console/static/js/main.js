@@ -20,6 +20,7 @@ const STATE_EVERY_MS = 1000;
 const CHARTS_EVERY_MS = 2000;
 const MOVES_EVERY_MS = 2000;
 const PAGES_EVERY_MS = 1000;
+const EVENTS_EVERY_MS = 2000;
 
 const ui = {
   phase: $("#phase"), meta: $("#meta"), links: $("#links"), auth: $("#auth"),
@@ -229,6 +230,7 @@ async function boot() {
   await startSession();
   renderAuth();
   pager.start(PAGES_EVERY_MS);
+  every(EVENTS_EVERY_MS, () => events.refresh());  // not held up by the loads below
   try {
     form.setCatalog(await api.catalog());
   } catch (err) {
@@ -245,7 +247,7 @@ async function boot() {
   }
   await Promise.all([drill.refresh(), remediation.refresh()]);
   every(STATE_EVERY_MS, pollState);
-  every(MOVES_EVERY_MS, () => Promise.all([drill.refresh(), remediation.refresh(), events.refresh()]));
+  every(MOVES_EVERY_MS, () => Promise.all([drill.refresh(), remediation.refresh()]));
   every(CHARTS_EVERY_MS, () => charts.refresh());
 }
 
