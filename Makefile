@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: up down status test test-fast test-matrix lint bench deps system-deps clean
+.PHONY: up down status test test-fast test-matrix test-library lint bench deps system-deps clean
 
 up: deps
 	$(BIN)/gameday up $(UP_ARGS)
@@ -22,6 +22,10 @@ test: deps
 # The live fault matrix (tests/integration/test_fault_matrix.py): about 45 minutes.
 test-matrix: deps
 	$(BIN)/pytest -m matrix $(PYTEST_ARGS)
+
+# Every incident of the drill library on the live stack (about 30 minutes).
+test-library: deps
+	$(BIN)/pytest -m library $(PYTEST_ARGS)
 
 # Unit tests only: no etcd, HAProxy or Prometheus processes.
 test-fast: deps

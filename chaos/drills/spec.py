@@ -153,6 +153,8 @@ class IncidentSpec(Strict):
     action_items: list[str] = Field(min_length=1)
     fixed_by: list[FixedBy] = Field(default_factory=list, description="Moves after which the "
                                     "drill reverts its own faults (causes no command can undo)")
+    quiet: str | None = Field(None, description="Why this incident should not page, if it "
+                              "should not (the library test then asks only that it bites)")
 
     @field_validator("cause")
     @classmethod
