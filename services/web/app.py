@@ -60,8 +60,9 @@ def create_app(
         transport = HttpxTransport(store_transport)
     else:
         transport = store_transport
-    traces = tracing.provider(settings.name, settings.traces_endpoint, settings.admin_token,
-                              span_processor) if settings.tracing else None
+    processor = span_processor or tracing.otlp_processor(settings.traces_endpoint,
+                                                         settings.admin_token)
+    traces = tracing.provider(settings.name, processor) if settings.tracing else None
     gateway = EtcdGateway(
         transport,
         settings.store_endpoints,
@@ -112,5 +113,6 @@ def create_app(
         app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
     if traces is not None:
         # Outermost of all: the trace id is on every response, whatever answered it.
-        app.add_middleware(TracingMiddleware, tracer=tracing.tracer(traces), routes=routes)
+        app.add_middleware(TracingMiddleware, tracer=tracing.tracer(traces), routes=routes,
+                           recording=processor is not None)
     return app

@@ -1,6 +1,10 @@
 """Pure ASGI middleware: a server span per request, continuing an incoming W3C `traceparent`,
 and the trace id on every response as `X-Trace-Id` (32 hex digits).
 
+A request whose `traceparent` is not sampled (most of the load generator's), or any request
+when spans go nowhere, gets its trace id in the header and no span at all: the SDK is only
+asked for spans that are recorded, which keeps the unsampled path to a header parse.
+
 Outermost, so the span and the header cover what the client sees (413s, injected faults, the
 bad release). The span is the current one while the app runs, so the store client's attempt
 spans are its children. HAProxy's health checks and Prometheus' scrapes (`/readyz`,
@@ -10,6 +14,9 @@ a span named after a fault would give a drill away, and the public edge denies i
 """
 
 from __future__ import annotations
+
+import random
+import re
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -23,22 +30,32 @@ UNTRACED_PATHS = frozenset({"/readyz", "/healthz", "/metrics"})
 UNTRACED_PREFIX = "/admin"
 TRACE_HEADER = b"x-trace-id"
 _PROPAGATOR = TraceContextTextMapPropagator()
+# W3C traceparent: version-traceid-parentid-flags; an all-zero id is invalid.
+_TRACEPARENT = re.compile(rb"^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})")
+_ZERO_TRACE = b"0" * 32
 
 
-def _carrier(scope: Scope) -> dict[str, str]:
-    # Only the two W3C headers matter; decoding every header would cost on each request.
-    found = {}
+def _incoming(scope: Scope) -> tuple[dict[str, str], bytes | None, bool]:
+    """The W3C headers (for the SDK), the valid incoming trace id, and its sampled flag."""
+    carrier: dict[str, str] = {}
     for name, value in scope["headers"]:
         if name in (b"traceparent", b"tracestate"):
-            found[name.decode("latin-1")] = value.decode("latin-1")
-    return found
+            carrier[name.decode("latin-1")] = value.decode("latin-1")
+    raw = carrier.get("traceparent", "").strip().lower().encode("latin-1")
+    found = _TRACEPARENT.match(raw)
+    if found is None or found[1] == b"ff" or found[2] == _ZERO_TRACE:
+        return carrier, None, False
+    return carrier, found[2], bool(int(found[4], 16) & 1)
 
 
 class TracingMiddleware:
-    def __init__(self, app: ASGIApp, *, tracer: Tracer, routes: RouteTemplates) -> None:
+    def __init__(self, app: ASGIApp, *, tracer: Tracer, routes: RouteTemplates,
+                 recording: bool = True) -> None:
         self.app = app
         self._tracer = tracer
         self._routes = routes
+        # False when spans go nowhere: requests still get a trace id, and cost next to nothing.
+        self._recording = recording
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -46,7 +63,19 @@ class TracingMiddleware:
                 path.startswith(UNTRACED_PREFIX):
             await self.app(scope, receive, send)
             return
-        carrier = _carrier(scope)
+        carrier, incoming, sampled = _incoming(scope)
+        if incoming is not None and not sampled:
+            # The root decided not to record this trace: keep its id, make no span.
+            await self.app(scope, receive, _with_trace_id(send, incoming))
+            return
+        if not self._recording:
+            trace_id = incoming or format(_ids.getrandbits(128) or 1, "032x").encode()
+            await self.app(scope, receive, _with_trace_id(send, trace_id))
+            return
+        await self._traced(scope, receive, send, carrier if incoming else None)
+
+    async def _traced(self, scope: Scope, receive: Receive, send: Send,
+                      carrier: dict[str, str] | None) -> None:
         parent = _PROPAGATOR.extract(carrier) if carrier else None
         route = self._routes.template_of(scope)
         span = self._tracer.start_span(
@@ -72,3 +101,16 @@ class TracingMiddleware:
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
             span.end()
+
+
+# Ids need to be unique, not secret: the Mersenne Twister, seeded from os.urandom.
+_ids = random.Random()
+
+
+def _with_trace_id(send: Send, trace_id: bytes) -> Send:
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, trace_id)]
+        await send(message)
+
+    return sending

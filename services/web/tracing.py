@@ -8,8 +8,10 @@ request without one (a user's `curl`) starts a sampled trace. A recorded span co
 of it is recorded (docs/observability.md has the measurements).
 
 With no `traces_endpoint` configured nothing is recorded, but requests still get a trace id
-(the `X-Trace-Id` header), so a user can quote it. The provider is this app's own, never the
-process-global one: two apps in one test process do not share spans.
+(the `X-Trace-Id` header), so a user can quote it. The SDK is only asked for a span that will
+be recorded (services/web/trace_middleware.py): an unsampled request costs a header parse.
+The provider is this app's own, never the process-global one: two apps in one test process
+do not share spans.
 """
 
 from __future__ import annotations
@@ -26,14 +28,15 @@ EXPORT_DELAY_MILLIS = 1000
 EXPORT_TIMEOUT_SECONDS = 5.0
 
 
-def provider(service: str, endpoint: str = "", token: str = "",
-             processor: SpanProcessor | None = None) -> TracerProvider:
-    """A provider for instance `service`; spans go to `processor` if given (tests), else to
-    the OTLP/HTTP `endpoint` with the stack's bearer `token`, else nowhere."""
-    if processor is None and endpoint:
-        processor = BatchSpanProcessor(_exporter(endpoint, token),
-                                       schedule_delay_millis=EXPORT_DELAY_MILLIS)
-    # Nowhere to send spans: record none (ids are still made, and cheaply).
+def otlp_processor(endpoint: str, token: str) -> SpanProcessor | None:
+    """Batches to the OTLP/HTTP `endpoint` with the stack's bearer `token`; None without one."""
+    if not endpoint:
+        return None
+    return BatchSpanProcessor(_exporter(endpoint, token), schedule_delay_millis=EXPORT_DELAY_MILLIS)
+
+
+def provider(service: str, processor: SpanProcessor | None) -> TracerProvider:
+    """A provider for instance `service` whose spans go to `processor` (none: record none)."""
     made = TracerProvider(sampler=ParentBased(ALWAYS_ON) if processor else ALWAYS_OFF,
                           resource=Resource.create({"service.name": service}),
                           shutdown_on_exit=False)

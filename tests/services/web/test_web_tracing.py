@@ -84,6 +84,19 @@ async def test_an_incoming_traceparent_is_continued(traced, spans, fake_etcd):
     assert call.attributes["store.outcome"] == "not_found"
 
 
+async def test_an_unsampled_traceparent_keeps_its_id_and_records_nothing(traced, spans,
+                                                                         fake_etcd):
+    async with traced(fake_etcd.handler) as client:
+        answer = await client.get("/kv/a", headers={"traceparent": TRACEPARENT[:-2] + "00"})
+        broken = await client.get("/kv/a", headers={"traceparent": f"00-{'0' * 32}-ab-01"})
+    assert answer.headers["x-trace-id"] == PARENT_TRACE
+    # An invalid header starts a trace of its own, recorded as a root.
+    (server,) = by_name(spans.get_finished_spans())["GET /kv/{key}"]
+    assert broken.headers["x-trace-id"] == format(server.context.trace_id, "032x")
+    assert server.parent is None
+    assert [s.name for s in spans.get_finished_spans()] == ["store get", "GET /kv/{key}"]
+
+
 async def test_a_failover_reads_as_two_attempt_spans(traced, spans, fake_etcd):
     def store_1_refuses(request: httpx.Request) -> httpx.Response:
         if request.url.host == "store-1":
@@ -167,7 +180,7 @@ def test_the_exporter_posts_protobuf_with_the_stacks_token_that_the_controller_r
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     endpoint = f"http://127.0.0.1:{server.server_port}/v1/traces"
-    provider = tracing.provider("web-1", endpoint, "stack-token")
+    provider = tracing.provider("web-1", tracing.otlp_processor(endpoint, "stack-token"))
     try:
         with tracing.tracer(provider).start_as_current_span("GET /kv/{key}"):
             pass
