@@ -97,17 +97,22 @@ async def test_an_unsampled_traceparent_keeps_its_id_and_records_nothing(traced,
     assert [s.name for s in spans.get_finished_spans()] == ["store get", "GET /kv/{key}"]
 
 
+async def store_gets(traced, spans, handler) -> list[ReadableSpan]:
+    """GET a missing key over two store endpoints played by `handler`: its store spans, in
+    order."""
+    async with traced(handler, store_endpoints=[STORE_1, STORE_2]) as client:
+        answer = await client.get("/kv/a")
+    assert answer.status_code == 404
+    return sorted(by_name(spans.get_finished_spans())["store get"], key=lambda s: s.start_time)
+
+
 async def test_a_failover_reads_as_two_attempt_spans(traced, spans, fake_etcd):
     def store_1_refuses(request: httpx.Request) -> httpx.Response:
         if request.url.host == "store-1":
             raise httpx.ConnectError("connection refused", request=request)
         return fake_etcd.handler(request)
 
-    async with traced(store_1_refuses, store_endpoints=[STORE_1, STORE_2]) as client:
-        answer = await client.get("/kv/a")
-    assert answer.status_code == 404
-    calls = sorted(by_name(spans.get_finished_spans())["store get"],
-                   key=lambda s: s.start_time)
+    calls = await store_gets(traced, spans, store_1_refuses)
     assert [(c.attributes["store.endpoint"], c.attributes["store.outcome"],
              c.attributes["store.failover"]) for c in calls] == [
         (STORE_1, "unavailable", False), (STORE_2, "not_found", True)]
@@ -124,11 +129,7 @@ async def test_a_read_retry_after_a_timeout_is_its_own_span(traced, spans, fake_
             raise httpx.ReadTimeout("no answer", request=request)
         return fake_etcd.handler(request)
 
-    async with traced(first_call_times_out, store_endpoints=[STORE_1, STORE_2]) as client:
-        answer = await client.get("/kv/a")
-    assert answer.status_code == 404
-    calls = sorted(by_name(spans.get_finished_spans())["store get"],
-                   key=lambda s: s.start_time)
+    calls = await store_gets(traced, spans, first_call_times_out)
     assert [(c.attributes["store.outcome"], c.attributes["store.retry"]) for c in calls] == [
         ("timeout", 0), ("not_found", 1)]
 
