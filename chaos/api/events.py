@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from chaos.durations import parse_duration
+from chaos.faults.manager import Actor
 from chaos.refusal import Refusal
 
 router = APIRouter(prefix="/api", tags=["events"])
@@ -25,6 +26,9 @@ class Event(BaseModel):
     source: Source
     kind: str  # e.g. fault.injected, component.exit, page.fired, remediation.scale
     component: str | None = None
+    # Who did it: a person (`user`), a schedule or the monkey, a drill, or the controller
+    # itself (its supervisor, its pager, every revert it carries out).
+    actor: Actor
     summary: str
     ref: str | None = None  # the fault, page or drill id
 
@@ -38,11 +42,11 @@ def _faults(controller, since: float, hidden: set[str]) -> list[Event]:
         first = record.targets[0] if record.targets else None
         if record.created_at >= since:
             events.append(Event(ts=record.created_at, source="fault", kind="fault.injected",
-                                component=first, summary=f"{record.type} on {targets}",
-                                ref=record.id))
+                                actor=record.actor, component=first,
+                                summary=f"{record.type} on {targets}", ref=record.id))
         if record.ended_at is not None and record.ended_at >= since:
             events.append(Event(ts=record.ended_at, source="fault", kind=f"fault.{record.state}",
-                                component=first,
+                                actor="controller", component=first,
                                 summary=f"{record.type} on {targets}: {record.state}",
                                 ref=record.id))
     return events
@@ -61,20 +65,21 @@ def _components(controller, since: float, masked: set[str]) -> list[Event]:
         verb = LIFECYCLE[happened.kind]
         detail = f"{verb}: {why.describe()}" if why else verb
         events.append(Event(ts=happened.ts, source="component", kind=f"component.{happened.kind}",
-                            component=name, summary=f"{name} {detail}"))
+                            actor="controller", component=name, summary=f"{name} {detail}"))
     return events
 
 
 def _pages(controller, since: float) -> list[Event]:
     events = []
     for page in controller.pager.pages.values():
-        for ts, kind, summary in (
-                (page.opened_at, "page.fired", f"paged: {page.title}"),
-                (page.acked_at, "page.acked", f"acknowledged by {page.acked_by}: {page.title}"),
-                (page.resolved_at, "page.resolved", f"resolved: {page.title}")):
+        for ts, kind, actor, summary in (
+                (page.opened_at, "page.fired", "controller", f"paged: {page.title}"),
+                (page.acked_at, "page.acked", "user",
+                 f"acknowledged by {page.acked_by}: {page.title}"),
+                (page.resolved_at, "page.resolved", "controller", f"resolved: {page.title}")):
             if ts is not None and ts >= since:
-                events.append(Event(ts=ts, source="page", kind=kind, summary=summary,
-                                    ref=page.id))
+                events.append(Event(ts=ts, source="page", kind=kind, actor=actor,
+                                    summary=summary, ref=page.id))
     return events
 
 
@@ -84,7 +89,7 @@ def _moves(controller, since: float) -> list[Event]:
         if move["ts"] < since:
             continue
         details = ", ".join(f"{k}={v}" for k, v in move.items() if k not in ("ts", "action"))
-        events.append(Event(ts=move["ts"], source="remediation",
+        events.append(Event(ts=move["ts"], source="remediation", actor="user",
                             kind=f"remediation.{move['action']}",
                             component=move.get("component") or move.get("to"),
                             summary=f"{move['action']} {details}".strip()))
@@ -98,9 +103,10 @@ def _drills(controller, since: float) -> list[Event]:
     events = []
     if drill.started_at >= since:
         events.append(Event(ts=drill.started_at, source="drill", kind="drill.started",
+                            actor="user",
                             summary=f"{drill.difficulty} drill {drill.id} started", ref=drill.id))
     if drill.ended_at is not None and drill.ended_at >= since:
-        events.append(Event(ts=drill.ended_at, source="drill", kind="drill.ended",
+        events.append(Event(ts=drill.ended_at, source="drill", kind="drill.ended", actor="drill",
                             summary=f"drill {drill.id} {drill.state}", ref=drill.id))
     return events
 

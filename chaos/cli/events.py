@@ -16,18 +16,19 @@ COLOURS = {"fault": "magenta", "component": "yellow", "page": "red", "remediatio
 
 def _line(event: dict) -> str:
     colour = COLOURS.get(event["source"], "white")
-    return f"{clock(event['ts'])} [{colour}]{event['kind']:<22}[/] {event['summary']}"
+    return (f"{clock(event['ts'])} [{colour}]{event['kind']:<22}[/] {event['actor']:<10} "
+            f"{event['summary']}")
 
 
 def _show(events: list[dict]) -> None:
     if not events:
         console.print("no events")
         return
-    table = Table("time", "kind", "component", "what", title="events (oldest first)")
+    table = Table("time", "kind", "component", "actor", "what", title="events (oldest first)")
     for e in events:
         colour = COLOURS.get(e["source"], "white")
         table.add_row(clock(e["ts"]), f"[{colour}]{e['kind']}[/]", e["component"] or "",
-                      e["summary"])
+                      e["actor"], e["summary"])
     console.print(table)
 
 

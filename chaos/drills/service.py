@@ -153,7 +153,7 @@ class DrillService:
                                          params=request.params)
                 drill.faults.append(injected)
                 try:
-                    record = await faults.inject(request, rng)
+                    record = await faults.inject(request, rng, actor="drill")
                 except Exception as exc:  # undo what was set up, then say why, never a 500
                     message = exc.message if isinstance(exc, FaultError) else (
                         f"{type(exc).__name__}: {exc}")

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
@@ -63,6 +63,9 @@ class FaultError(Refusal):
     """A fault request the controller refuses."""
 
 
+Actor = Literal["user", "schedule", "drill", "controller"]
+
+
 class FaultRecord(BaseModel):
     id: str
     type: str
@@ -79,6 +82,9 @@ class FaultRecord(BaseModel):
     error: str | None = None
     revert_attempts: int = 0
     recovered: bool = False
+    # Who asked: a person (also through a scenario run they started), a schedule (a scheduled
+    # run, the monkey), a drill, or the controller (reverting what a crashed one left).
+    actor: Actor = "user"
 
 
 class FaultManager:
@@ -177,7 +183,8 @@ class FaultManager:
                 )
         return chosen
 
-    async def inject(self, request: FaultRequest, rng: random.Random | None = None) -> FaultRecord:
+    async def inject(self, request: FaultRequest, rng: random.Random | None = None,
+                     actor: Actor = "user") -> FaultRecord:
         """Apply a fault; `rng` (e.g. a scenario's seeded one) replaces the manager's own
         for this injection's random choices, so a seeded run picks the same targets."""
         rng = rng or self.rng
@@ -200,6 +207,7 @@ class FaultManager:
             probability=request.probability,
             state="applying",
             created_at=now,
+            actor=actor,
         )
         if request.probability < 1 and rng.random() >= request.probability:
             record.state, record.ended_at = "skipped", now
@@ -379,6 +387,7 @@ class FaultManager:
                 state="reverting",
                 created_at=entry["ts"],
                 recovered=True,
+                actor="controller",
             )
             self.records[record.id] = record
             self._faults[record.id] = cls(

@@ -149,7 +149,9 @@ class Run:
         outcome = self.record.faults[index]
         outcome.started_at = round(self.now(), 3)
         try:
-            fault = await self.faults.inject(planned.request, rng=self.rng)
+            fault = await self.faults.inject(
+                planned.request, rng=self.rng,
+                actor="schedule" if self.record.source.startswith("schedule") else "user")
         except FaultError as exc:
             outcome.state, outcome.error = "failed", exc.message
             self.note("error", f"{planned.label}: could not inject: {exc.message}")

@@ -136,8 +136,8 @@ class Monkey:
             return decision
         try:
             record = await self.faults.inject(
-                FaultRequest(type=decision.fault, target=decision.target, duration=config.duration)
-            )
+                FaultRequest(type=decision.fault, target=decision.target, duration=config.duration),
+                actor="schedule")
         except FaultError as exc:
             return decision.model_copy(
                 update={"action": "failed", "reason": "inject-failed", "detail": exc.message}

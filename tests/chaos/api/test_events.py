@@ -42,6 +42,9 @@ async def test_a_kill_its_exit_restart_and_page_in_order(setup):
     assert kinds(events) == ["fault.injected", "component.exit", "component.restart",
                              "page.fired", "page.acked", "fault.reverted"]
     assert [e["component"] for e in events[:3]] == ["web-2"] * 3
+    # The user injected and acked; the supervisor, the pager and the revert are the controller's.
+    assert [e["actor"] for e in events] == ["user", "controller", "controller", "controller",
+                                            "user", "controller"]
     assert events[1]["summary"] == "web-2 exited: killed by SIGKILL (fault)"
     assert events[0]["ref"] == injected.json()["id"] and events[3]["ref"] == page
     assert [e["ts"] for e in events] == sorted(e["ts"] for e in events)
@@ -64,8 +67,10 @@ async def test_a_running_drill_shows_the_symptom_never_the_fault(setup):
     assert during[1]["summary"] == f"{target} exited: terminated by signal 9"
 
     await client.post("/api/drills/current/reveal")
-    after = kinds((await client.get("/api/events")).json())
-    assert "fault.injected" in after and "drill.ended" in after
+    after = (await client.get("/api/events")).json()
+    actors = {e["kind"]: e["actor"] for e in after}
+    assert actors["fault.injected"] == "drill" and actors["drill.ended"] == "drill"
+    assert actors["drill.started"] == "user"
 
 
 @pytest.mark.parametrize("since", ["soon", "-5m", ""])

@@ -158,3 +158,11 @@ async def test_stop_aborts_the_run_and_heals(setup):
     assert stopped is record and record.verdict == "aborted" and record.state == "finished"
     assert faults.active() == [] and reporter.written == [record.id]
     assert await runner.stop() is None
+
+
+@pytest.mark.parametrize(("source", "actor"), [("api", "user"), ("schedule:s-1", "schedule")])
+async def test_a_runs_faults_are_the_actor_of_whoever_started_it(setup, source, actor):
+    runner, faults, _, _ = setup
+    await runner.start(scenario(), source=source)
+    await runner.wait(timeout=10)
+    assert {r.actor for r in faults.records.values()} == {actor}

@@ -72,6 +72,7 @@ async def test_strikes_on_schedule_and_respects_max_concurrent(faults, clock):
     assert decisions[2].reason == "max-concurrent"
     assert len(faults.active()) == 2
     assert {d.fault_id for d in decisions[:2]} == set(monkey.active_ids())
+    assert {faults.records[i].actor for i in monkey.active_ids()} == {"schedule"}
 
 
 async def test_a_fault_that_ends_frees_a_slot(faults, clock):

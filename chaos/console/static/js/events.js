@@ -40,11 +40,15 @@ export class EventsPanel {
       return;
     }
     this.list.replaceChildren(...newest.map((e) => el(`li.event.src-${e.source}`, {
-      dataset: { source: e.source, kind: e.kind, component: e.component || "", ref: e.ref || "" },
+      dataset: {
+        source: e.source, kind: e.kind, actor: e.actor, component: e.component || "",
+        ref: e.ref || "",
+      },
     },
       el("span.event-when", { title: new Date(e.ts * 1000).toISOString() }, clock(e.ts)),
       el("span.event-kind", {}, e.kind),
       el("span.event-component", {}, e.component || ""),
+      el("span.event-actor", {}, e.actor),
       el("span.event-summary", {}, e.summary),
       el("span.event-ref", {}, e.ref || ""))));
   }
