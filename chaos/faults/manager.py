@@ -63,6 +63,7 @@ class FaultError(Refusal):
     """A fault request the controller refuses."""
 
 
+# Who asked: a person, a schedule (its runs, the monkey), a drill, the controller (recovery).
 Actor = Literal["user", "schedule", "drill", "controller"]
 
 
@@ -82,8 +83,6 @@ class FaultRecord(BaseModel):
     error: str | None = None
     revert_attempts: int = 0
     recovered: bool = False
-    # Who asked: a person (also through a scenario run they started), a schedule (a scheduled
-    # run, the monkey), a drill, or the controller (reverting what a crashed one left).
     actor: Actor = "user"
 
 
