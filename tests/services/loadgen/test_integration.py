@@ -179,8 +179,10 @@ def test_every_request_is_counted_exactly_once(stack: Stack) -> None:
 
 
 def test_sweep_reports_a_write_lost_behind_the_apis_back(stack: Stack) -> None:
-    before = stack.loadgen.get("/gameday/consistency").json()
-    assert before["acknowledged_writes"] > 0
+    # Alone (`-k`), the module's stack has only just started: wait for its first writes.
+    stack.loadgen.post("/gameday/load", json={"rate": START_RATE})
+    before = wait_for(lambda: (c := stack.loadgen.get("/gameday/consistency").json())[
+        "acknowledged_writes"] > 0 and c, 15, "the first acknowledged writes")
     assert before["violations"] == {"lost_write": 0, "stale_read": 0, "revision_regression": 0}
 
     stack.loadgen.post("/gameday/load", json={"rate": 0})  # no new writes while we check
