@@ -184,8 +184,8 @@ class DrillService:
 
     async def _evidence_hint(self, index: int, incident: Incident) -> str:
         """From the signals now; the incident file's hint when Prometheus cannot say."""
-        roles = {s.name: s.role for s in self.runtime.statuses() if s.name in
-                 self.runtime.enabled_names()}
+        enabled = set(self.runtime.enabled_names())
+        roles = {s.name: s.role for s in self.runtime.statuses() if s.name in enabled}
         tier = roles.get(incident.components[0], "web")
         try:
             return await hints.evidence_hint(
