@@ -124,16 +124,22 @@ def query_of(params: dict[str, str], now: float) -> TraceQuery:
         raise Refusal(422, f"limit: {raw_limit!r} is not allowed; use 1 to {MAX_LIMIT}",
                       field="limit")
     since = _duration("since", params.get("since"))
+    until = _duration("until", params.get("until"))
+    if since is not None and until is not None and until > since:
+        raise Refusal(422, f"until: {params['until']!r} is further back than since "
+                           f"{params['since']!r}; allowed: until at most since",
+                      field="until")
     min_duration = _duration("min_duration", params.get("min_duration")) or 0.0
     return TraceQuery(
         service=params.get("service") or None,
         min_duration_ns=int(min_duration * 1e9),
         error=_flag("error", params.get("error")),
         since_ns=int((now - since) * 1e9) if since is not None else 0,
+        until_ns=int((now - until) * 1e9) if until is not None else None,
         order=order, limit=int(raw_limit))
 
 
-KNOWN_PARAMS = ("service", "min_duration", "error", "since", "order", "limit")
+KNOWN_PARAMS = ("service", "min_duration", "error", "since", "until", "order", "limit")
 
 
 def _item(summary: TraceSummary) -> TraceItem:
@@ -155,6 +161,7 @@ def _span(span: Span) -> SpanItem:
 async def list_traces(request: Request) -> list[TraceItem]:
     """Stored traces, newest first (`order=slowest`: longest first). Filters: `service` (any
     span of it), `min_duration` (e.g. 250ms), `error` (true/false), `since` (e.g. 5m),
+    `until` (started at least this long ago, e.g. 90s: with `since`, a time window),
     `limit` (1-1000, default 50)."""
     unknown = sorted(set(request.query_params) - set(KNOWN_PARAMS))
     if unknown:

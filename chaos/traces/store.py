@@ -59,6 +59,7 @@ class TraceQuery:
     min_duration_ns: int = 0
     error: bool | None = None
     since_ns: int = 0
+    until_ns: int | None = None  # started at or before (None: no upper bound)
     order: str = "recent"  # "recent" (newest first) or "slowest"
     limit: int = 50
 
@@ -163,6 +164,9 @@ class TraceStore:
     def traces(self, query: TraceQuery) -> list[TraceSummary]:
         where, params = ["start_ns >= ?", "end_ns - start_ns >= ?"], \
             [query.since_ns, query.min_duration_ns]
+        if query.until_ns is not None:
+            where.append("start_ns <= ?")
+            params.append(query.until_ns)
         if query.error is not None:
             where.append("errors > 0" if query.error else "errors = 0")
         if query.service is not None:

@@ -79,6 +79,9 @@ async def test_filters(client):
     roots = lambda answer: [t["root_service"] for t in answer.json()]  # noqa: E731
     assert roots(await client.get("/api/traces")) == ["web-2", "web-1"]
     assert roots(await client.get("/api/traces?since=5m")) == ["web-2"]
+    assert roots(await client.get("/api/traces?until=1m")) == ["web-1"]
+    assert roots(await client.get("/api/traces?since=20m&until=5m")) == ["web-1"]
+    assert roots(await client.get("/api/traces?since=30s&until=1s")) == ["web-2"]
     assert roots(await client.get("/api/traces?error=true")) == ["web-2"]
     assert roots(await client.get("/api/traces?error=false")) == ["web-1"]
     assert roots(await client.get("/api/traces?service=web-1")) == ["web-1"]
@@ -88,6 +91,8 @@ async def test_filters(client):
 
 @pytest.mark.parametrize(("query", "field", "allowed"), [
     ("since=soon", "since", "ms, s, m, h"),
+    ("until=later", "until", "ms, s, m, h"),
+    ("since=1m&until=5m", "until", "until at most since"),
     ("min_duration=-3", "min_duration", "ms, s, m, h"),
     ("error=maybe", "error", "true, false"),
     ("order=fastest", "order", "recent, slowest"),

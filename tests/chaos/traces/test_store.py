@@ -68,6 +68,9 @@ def test_filters_and_orders(tmp_path):
     assert services(TraceQuery(service="web-3")) == ["web-3"]
     assert services(TraceQuery(min_duration_ns=30 * MS)) == ["web-2", "web-3"]
     assert services(TraceQuery(since_ns=T0 - 10_000 * MS)) == ["web-2", "web-3"]
+    assert services(TraceQuery(until_ns=T0 - 1_500 * MS)) == ["web-3", "web-1"]
+    assert services(TraceQuery(since_ns=T0 - 10_000 * MS, until_ns=T0 - 1_500 * MS)) == [
+        "web-3"]
 
 
 def test_age_bound_deletes_old_traces_on_write(tmp_path):
