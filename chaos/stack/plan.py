@@ -213,6 +213,8 @@ def build_plan(settings: Settings) -> StackPlan:
         "--storage.tsdb.retention.time=2d",
         f"--web.listen-address={host}:{prometheus_port}",
         "--web.enable-lifecycle",
+        # Web's latency histogram carries trace ids as exemplars (docs/observability.md).
+        "--enable-feature=exemplar-storage",
         "--log.level=warn",
     ]
     components.append(spec("prometheus", "prometheus", prometheus_argv, prometheus_port,

@@ -1,10 +1,14 @@
-"""Liveness, readiness and the Prometheus exposition endpoint."""
+"""Liveness, readiness and the Prometheus exposition endpoint.
+
+`/metrics` answers OpenMetrics when the scraper asks for it (`Accept:
+application/openmetrics-text`, as Prometheus does): only that format carries the latency
+histogram's exemplars. Anyone else (curl, a browser) gets the Prometheus text format."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.exposition import choose_encoder
 
 router = APIRouter(tags=["ops"])
 
@@ -27,5 +31,6 @@ async def readyz(request: Request) -> JSONResponse:
 
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
-    body = generate_latest(request.app.state.metrics.registry)
-    return Response(content=body, media_type=CONTENT_TYPE_LATEST)
+    encode, content_type = choose_encoder(request.headers.get("accept", ""))
+    body = encode(request.app.state.metrics.registry)
+    return Response(content=body, headers={"Content-Type": content_type})

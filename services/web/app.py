@@ -110,7 +110,10 @@ def create_app(
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     if settings.metrics_middleware:
         # Outermost, so it records what clients see: 413s, injected errors, bad release.
-        app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes)
+        # Inside the tracing layer: a recorded request's trace id becomes its exemplar.
+        app.add_middleware(MetricsMiddleware, metrics=metrics, routes=routes,
+                           exemplar=tracing.recorded_trace_id
+                           if processor is not None and traces is not None else None)
     if traces is not None:
         # Outermost of all: the trace id is on every response, whatever answered it.
         app.add_middleware(TracingMiddleware, tracer=tracing.tracer(traces), routes=routes,

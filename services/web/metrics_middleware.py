@@ -4,10 +4,16 @@ Pure ASGI (not BaseHTTPMiddleware) because it sits on every request: no extra ta
 response buffering, and it sees what the client sees, including 413s and injected faults.
 Labelled children are cached per label set: ``labels()`` validates and locks on each call,
 which would otherwise be most of this layer's cost.
+
+With an ``exemplar`` callable (services/web/tracing.py's ``recorded_trace_id`` when spans are
+recorded), each latency observation of a recorded request carries its trace id as an
+OpenMetrics exemplar, so a latency spike in Prometheus links to a stored trace. It runs inside
+the tracing middleware, so the request's server span is still the current one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
@@ -21,10 +27,12 @@ KNOWN_METHODS = frozenset({"GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPT
 
 
 class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, *, metrics: WebMetrics, routes: RouteTemplates) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: WebMetrics, routes: RouteTemplates,
+                 exemplar: Callable[[], dict[str, str] | None] | None = None) -> None:
         self.app = app
         self._metrics = metrics
         self._routes = routes
+        self._exemplar = exemplar
         self._counters: dict[tuple[str, str, int], Any] = {}
         self._histograms: dict[tuple[str, str], Any] = {}
 
@@ -51,7 +59,8 @@ class MetricsMiddleware:
         finally:
             elapsed = perf_counter() - started
             in_flight.dec()
-            self._histogram(method, route).observe(elapsed)
+            exemplar = self._exemplar() if self._exemplar is not None else None
+            self._histogram(method, route).observe(elapsed, exemplar)
             self._counter(method, route, status).inc()
 
     def _counter(self, method: str, route: str, status: int) -> Any:

@@ -20,7 +20,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.sdk.trace.sampling import ALWAYS_OFF, ALWAYS_ON, ParentBased
-from opentelemetry.trace import Tracer
+from opentelemetry.trace import Tracer, get_current_span
 
 SCOPE = "gameday.web"
 # The receiver is on the same host: export often, in batches, and give up fast when it is down.
@@ -55,3 +55,13 @@ def _exporter(endpoint: str, token: str):
 
 def tracer(of: TracerProvider) -> Tracer:
     return of.get_tracer(SCOPE)
+
+
+def recorded_trace_id() -> dict[str, str] | None:
+    """`{"trace_id": ...}` of the span current now when it is recorded (its trace will be
+    stored), else None: the exemplar web's latency histogram carries. An unsampled request's
+    trace id would link a latency spike to a trace no one can open, so it gets none."""
+    span = get_current_span()
+    if not span.is_recording():
+        return None
+    return {"trace_id": format(span.get_span_context().trace_id, "032x")}

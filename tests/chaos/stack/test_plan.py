@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
@@ -109,3 +110,10 @@ def test_promtool_accepts_the_rendered_prometheus_config(plan, tmp_path):
     alerting = yaml.safe_load(text)["alerting"]["alertmanagers"]
     assert alerting == [{"static_configs": [{"targets": [
         plan.component("alertmanager").url.split("://")[1]]}]}]
+
+
+def test_prometheus_stores_exemplars_in_both_runtimes(plan):
+    # Web's latency histogram carries trace ids as exemplars; without the flag they are dropped.
+    assert "--enable-feature=exemplar-storage" in plan.component("prometheus").argv
+    compose = yaml.safe_load((Path(__file__).parents[3] / "docker-compose.yml").read_text())
+    assert "--enable-feature=exemplar-storage" in compose["services"]["prometheus"]["command"]
