@@ -15,6 +15,7 @@ from chaos.runtime.local import LocalRuntime
 from chaos.settings import Settings
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
+from services import jsonlog
 
 # The HTTP API (FastAPI, uvicorn and every router) is most of this process's start-up time:
 # a second or more of CPU, far more on a busy machine. It is imported while boot() adopts the
@@ -51,7 +52,8 @@ async def _serve(state: StateDir) -> int:
             return 2
         plan = StackPlan.model_validate(raw)
         runtime = LocalRuntime(plan, state, backoff_seconds=settings.restart_backoff_seconds)
-    controller = Controller(plan, state, runtime)
+    controller = Controller(plan, state, runtime,
+                            traces_forward_url=settings.traces_forward_url)
     server = None
 
     def request_exit() -> None:
@@ -70,6 +72,7 @@ async def _serve(state: StateDir) -> int:
                 port=plan.controller_port,
                 log_level="warning",
                 access_log=False,
+                log_config=None,
                 lifespan="off",
             )
         )
@@ -86,9 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m chaos.controller")
     parser.add_argument("--state-dir", type=Path, required=True)
     args = parser.parse_args()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    jsonlog.configure("controller")
     # httpx logs every request at INFO: the health loop alone would flood the log.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     sys.exit(asyncio.run(serve(StateDir(args.state_dir))))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 
 import uvicorn
 
@@ -15,6 +14,7 @@ from chaos.proxy.admin import create_app
 from chaos.proxy.config import ProxyConfig
 from chaos.proxy.server import Proxy
 from chaos.proxy.token import read_admin_token
+from services import jsonlog
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,6 +36,7 @@ async def serve(args: argparse.Namespace) -> None:
         port=args.admin_port,
         log_level="warning",
         access_log=False,
+        log_config=None,
         lifespan="off",
     )
     try:
@@ -55,9 +56,7 @@ def loop_factory():
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(name)s %(levelname)s %(message)s"
-    )
+    jsonlog.configure("proxy", args.log_level)
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(serve(args))
 

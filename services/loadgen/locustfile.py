@@ -8,6 +8,7 @@ from typing import Any
 import locust.runners
 from locust import events
 
+from services import jsonlog
 from services.loadgen.node import Node
 from services.loadgen.options import add_locust_arguments, from_locust_options
 from services.loadgen.user import KvUser
@@ -26,6 +27,8 @@ def _add_arguments(parser: Any, **_: Any) -> None:
 
 @events.init.add_listener
 def _wire(environment: Any, **_: Any) -> None:
+    # Locust has set up its log handlers by now: make them write the stack's JSON lines.
+    jsonlog.reformat("loadgen")
     settings = from_locust_options(environment.parsed_options)
     KvUser.network_timeout = settings.timeout
     KvUser.connection_timeout = settings.connect_timeout

@@ -6,15 +6,14 @@ import logging
 
 import uvicorn
 
+from services import jsonlog
 from services.web.app import create_app
 from services.web.settings import WebSettings
 
 
 def main() -> None:
     settings = WebSettings()
-    logging.basicConfig(
-        level=logging.INFO, format=f"%(asctime)s {settings.name} %(levelname)s %(name)s %(message)s"
-    )
+    jsonlog.configure(settings.name)
     # httpx logs every store call at INFO: a log line per request and real CPU under load.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     uvicorn.run(
@@ -25,6 +24,7 @@ def main() -> None:
         loop="auto",
         http="auto",
         access_log=False,
+        log_config=None,  # uvicorn's own lines go through the JSON lines too
         lifespan="on",
         timeout_graceful_shutdown=5,
     )
