@@ -2,7 +2,9 @@
 
 The console is served by the controller, so querying Prometheus through it keeps the page
 same-origin (no CORS setup on Prometheus) and works wherever the controller is reachable.
-Only the two query endpoints and their documented parameters are forwarded.
+Only the query endpoints and their documented parameters are forwarded: `query`,
+`query_range`, and `query_exemplars` (the trace ids on web's latency histogram, so a chart's
+spike opens a trace). Exemplars carry only a `trace_id`, nothing a drill would hide.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ router = APIRouter(prefix="/api/prom", tags=["prometheus"])
 ALLOWED_PARAMS = {
     "query": {"query", "time", "timeout"},
     "query_range": {"query", "start", "end", "step", "timeout"},
+    "query_exemplars": {"query", "start", "end"},
 }
 # Range queries over a long window take longer than the controller client's default timeout.
 TIMEOUT_SECONDS = 10.0
@@ -80,3 +83,9 @@ async def query(request: Request) -> Response:
 async def query_range(request: Request) -> Response:
     """Prometheus `GET /api/v1/query_range` (params: query, start, end, step, timeout)."""
     return await _forward(request, "query_range")
+
+
+@router.get("/query_exemplars")
+async def query_exemplars(request: Request) -> Response:
+    """Prometheus `GET /api/v1/query_exemplars` (params: query, start, end)."""
+    return await _forward(request, "query_exemplars")
