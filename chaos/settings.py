@@ -33,3 +33,6 @@ class Settings(BaseSettings):
     web_memory_limit_mb: int = Field(256, ge=64)
     etcd_quota_backend_bytes: int = 32 * 1024 * 1024
     startup_timeout_seconds: float = 60.0
+    # The controller relays every trace export it accepts to this OTLP/HTTP URL (Compose:
+    # Jaeger's http://jaeger:4318/v1/traces); empty relays nothing (chaos/traces/forward.py).
+    traces_forward_url: str = ""

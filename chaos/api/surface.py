@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from chaos.scenarios.runner import ScenarioRunner
     from chaos.schedules.service import ChaosScheduler
     from chaos.targets import Member
+    from chaos.traces.forward import TraceForwarder
     from chaos.traces.store import TraceStore
 
 
@@ -35,6 +36,7 @@ class ControllerSurface(Protocol):
     drills: DrillService
     pager: PageStore
     traces: TraceStore
+    trace_forward: TraceForwarder  # relays accepted exports to Jaeger (Compose), or nothing
 
     def status(self) -> dict:
         """Every component's state and health, masked while a drill runs."""

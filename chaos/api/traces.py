@@ -83,12 +83,14 @@ async def receive(request: Request) -> Response:
         raise Refusal(415, f"content-type: {content_type or 'none'} is not accepted; "
                            f"allowed: {otlp.CONTENT_TYPE} (OTLP/HTTP protobuf)",
                       field="content-type")
+    encoding = request.headers.get("content-encoding", "")
+    body = await _body(request)
     try:
-        raw = otlp.decompress(await _body(request),
-                              request.headers.get("content-encoding", ""))
-        spans = otlp.decode(raw)
+        spans = otlp.decode(otlp.decompress(body, encoding))
     except otlp.BadExport as exc:
         raise Refusal(400, f"body: {exc}", field="body") from None
+    # Under Compose, Jaeger gets the same export as received (chaos/traces/forward.py).
+    request.app.state.controller.trace_forward.offer(body, encoding)
     await asyncio.to_thread(_store(request).add, spans)
     return Response(otlp.empty_response(), media_type=otlp.CONTENT_TYPE)
 

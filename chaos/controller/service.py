@@ -33,6 +33,7 @@ from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
 from chaos.status_view import ComponentView
 from chaos.targets import Member
+from chaos.traces.forward import TraceForwarder
 from chaos.traces.store import TraceStore
 
 log = logging.getLogger("gameday.controller")
@@ -41,7 +42,8 @@ GROUP_TIMEOUT_SECONDS = 45.0
 
 
 class Controller:
-    def __init__(self, plan: StackPlan, state: StateDir, runtime: SupervisingRuntime) -> None:
+    def __init__(self, plan: StackPlan, state: StateDir, runtime: SupervisingRuntime,
+                 *, traces_forward_url: str = "") -> None:
         self.plan = plan
         self.state = state
         self.runtime = runtime
@@ -96,6 +98,8 @@ class Controller:
         self.pager = PageStore(state.root / "pages.json")
         # Spans from the stack's OTLP exporters (POST /v1/traces), bounded (docs/observability.md).
         self.traces = TraceStore(state.root / "traces.sqlite")
+        # ... and, under Compose, relayed as received to Jaeger for its UI (empty: no relay).
+        self.trace_forward = TraceForwarder(traces_forward_url, self.http)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
         self.drills = DrillService(
             state.root / "drills", plan, runtime, self.faults, cluster=self.cluster,
@@ -283,6 +287,7 @@ class Controller:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.trace_forward.aclose()
         await self.http.aclose()
         self.traces.close()
 

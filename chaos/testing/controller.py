@@ -25,6 +25,7 @@ from chaos.schedules.service import ChaosScheduler
 from chaos.state import StateDir
 from chaos.targets import Member
 from chaos.testing.fakes import STACK, fake_context
+from chaos.traces.forward import TraceForwarder
 from chaos.traces.store import TraceStore
 
 LEADER = "store-1"
@@ -108,6 +109,8 @@ class FakeController:
             pages=lambda: list(self.pager.pages.values()), poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
         self.traces = TraceStore(state_dir / "traces.sqlite")
+        # Relays nothing unless a test gives it a URL (and an http client that answers).
+        self.trace_forward = TraceForwarder("", http)
 
     def with_remediation(self, http: httpx.AsyncClient, store: StoreAdmin,
                          lb: LbAdmin | None = None) -> Remediation:
@@ -147,4 +150,5 @@ class FakeController:
             await self.runner.stop("the test ended")
         await self.scheduler.stop()
         await self.faults.abort()
+        await self.trace_forward.aclose()
         await self.http.aclose()

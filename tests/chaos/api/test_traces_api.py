@@ -11,6 +11,7 @@ import pytest
 
 from chaos.testing.api import served_fake
 from chaos.testing.controller import FakePlan
+from chaos.traces.forward import TraceForwarder
 from tests.chaos.traces.exports import export_body, recorded
 
 TOKEN = "s3cret"
@@ -114,3 +115,22 @@ async def test_a_bad_or_unknown_trace_id(client):
     assert "32 hex" in bad.json()["detail"]
     missing = await client.get(f"/api/traces/{'ab' * 16}")
     assert missing.status_code == 404 and missing.json()["errors"][0]["field"] == "trace_id"
+
+
+async def test_an_accepted_export_is_relayed_as_received_and_a_refused_one_is_not(tmp_path):
+    # Under Compose the controller relays to Jaeger (chaos/traces/forward.py).
+    relayed: list[httpx.Request] = []
+    backend = httpx.AsyncClient(transport=httpx.MockTransport(
+        lambda request: relayed.append(request) or httpx.Response(200)))
+    async with served_fake(tmp_path, TOKEN) as (controller, client):
+        controller.trace_forward = TraceForwarder("http://jaeger:4318/v1/traces", backend)
+        body = gzip.compress(export_body(recorded(start_ns=now_ns(1))))
+        assert (await export(client, body, **{"Content-Encoding": "gzip"})).status_code == 200
+        assert (await export(client, b"\xff\xff\xff nonsense")).status_code == 400
+        assert (await client.post("/v1/traces", content=body,
+                                  headers={**PROTOBUF, "Authorization": ""})).status_code == 401
+        await controller.trace_forward.flush()
+        assert [(r.content, r.headers["content-encoding"]) for r in relayed] == [(body, "gzip")]
+        # The controller's own copy is stored as before.
+        assert len((await client.get("/api/traces")).json()) == 1
+        await controller.trace_forward.aclose()
