@@ -125,6 +125,10 @@ export const api = {
     if (source) params.append("source", source);
     return get(`/api/events?${params}`);
   },
+  // Traces and logs (chaos/api/traces.py, the logs API): params as an object or URLSearchParams.
+  traces: (params) => get(`/api/traces?${new URLSearchParams(params)}`),
+  trace: (id) => get(`/api/traces/${encodeURIComponent(id)}`),
+  logs: (params) => get(`/api/logs?${new URLSearchParams(params)}`),
   promRange: (query, start, end, step, signal) => {
     const params = new URLSearchParams({ query, start, end, step });
     return get(`/api/prom/query_range?${params}`, { signal });

@@ -43,6 +43,9 @@ export const SIGNALS = [
   },
 ];
 
+// The charts whose points link to the traces behind them.
+const PICKABLE = ["errors", "latency"];
+
 // Lanes of the instance-up chart, in topology order; unknown instances go last.
 const LANE_ORDER = ["loadgen", "lb", "web", "store", "proxy", "prometheus", "controller"];
 
@@ -152,6 +155,16 @@ class SignalChart extends Chart {
     this.plot = new uPlot(options, [[], ...signal.series.map(() => [])], this.body);
     this.plot.showFaultLabels = signal.id === "rate";
     this.fmt = fmt;
+    if (ctx.onPick && PICKABLE.includes(signal.id)) {
+      // A click at a moment: the traces behind that point (traces.js).
+      figure.classList.add("pickable");
+      figure.title = "click: the traces behind this moment";
+      this.plot.over.addEventListener("click", () => {
+        const left = this.plot.cursor.left;
+        if (left === null || left === undefined || left < 0) return;
+        ctx.onPick(signal.id, this.plot.posToVal(left, "x"), ctx.step());
+      });
+    }
   }
 
   update(xs, columns, windows) {
@@ -163,6 +176,7 @@ class SignalChart extends Chart {
     }, `${this.fmt(v)}`)));
     this.figure.dataset.points = String(columns.reduce((n, col) => n + col.filter((v) => v !== null).length, 0));
     this.figure.dataset.last = JSON.stringify(last);
+    this.figure.dataset.range = JSON.stringify(xs.length ? [xs[0], xs[xs.length - 1]] : []);
     // Per series, the highest value inside an active fault window (null: none there yet).
     const starts = windows.filter((w) => w.active).map((w) => w.start);
     const inFault = xs.map((t) => starts.some((start) => t >= start));
@@ -274,13 +288,15 @@ function align(xs, samples, scale = 1) {
 }
 
 export class Charts {
-  constructor({ onError, onOk }) {
+  /** onPick(chartId, t, stepSeconds): a click on the error or latency chart at time t. */
+  constructor({ onError, onOk, onPick }) {
     this.seconds = 300;
     this.windows = [];
     this.range = [Date.now() / 1000 - this.seconds, Date.now() / 1000];
     this.onError = onError;
     this.onOk = onOk;
-    const ctx = { range: () => this.range, windows: () => this.windows };
+    const ctx = { range: () => this.range, windows: () => this.windows, onPick,
+                  step: () => Math.max(1, Math.round(this.seconds / 400)) };
     this.signals = SIGNALS.map((s) => new SignalChart(document.getElementById(`chart-${s.id}`), s, ctx));
     this.up = new UpChart(document.getElementById("chart-up"), ctx);
     this.busy = false;

@@ -3,6 +3,7 @@
 //   every 2 s: Prometheus range queries (through /api/prom) -> charts, the drill
 //              (/api/drills/current), the remediation log (/api/remediation) and the event
 //              timeline (/api/events)
+// The traces and logs panels ask when used (and the log panel every 2 s while following).
 // Polling pauses while the tab is hidden, except the pager's: GET /api/pages every second.
 
 import { api, auth, ApiError, errorText, startSession, useToken, forgetToken } from "./api.js";
@@ -11,10 +12,12 @@ import { el, $, span, showResult } from "./dom.js";
 import { DrillPanel } from "./drill.js";
 import { EventsPanel } from "./events.js";
 import { InjectForm } from "./inject.js";
+import { LogsPanel } from "./logs.js";
 import { PagerPanel } from "./pager.js";
 import { Timeline, isActive, renderBanner } from "./faults.js";
 import { Remediation } from "./remediation.js";
 import { Topology } from "./topology.js";
+import { TracesPanel } from "./traces.js";
 
 const STATE_EVERY_MS = 1000;
 const CHARTS_EVERY_MS = 2000;
@@ -38,6 +41,8 @@ const drill = new DrillPanel($("#drill-panel"), { onChange: () => pollState() })
 const timeline = new Timeline($("#timeline"), $("#timeline-count"), { onRevert: revert });
 const events = new EventsPanel($("#events-panel"));
 const pager = new PagerPanel($("#pager-panel"), $("#pager-alert"), { onChange: () => events.refresh() });
+const traces = new TracesPanel($("#traces-panel"));
+const logs = new LogsPanel($("#logs-panel"), { onTrace: (id) => traces.show(id) });
 const form = new InjectForm($("#inject-form"), { onInjected: () => pollState() });
 const charts = new Charts({
   onOk: () => { ui.promState.textContent = "live · Prometheus via /api/prom"; ui.promState.className = "hint"; },
@@ -45,6 +50,7 @@ const charts = new Charts({
     ui.promState.textContent = `Prometheus: ${errorText(err)}`;
     ui.promState.className = "hint bad";
   },
+  onPick: (chartId, t, step) => traces.around(chartId, t, step),
 });
 
 // -- auth ----------------------------------------------------------------------------------
@@ -104,6 +110,7 @@ async function pollState() {
     remediation.setStatus(status);
     timeline.render(faults);
     form.setComponents(status.components);
+    logs.setComponents(status.components);
     charts.setFaults(faults);
     charts.redraw();
     await trackScenario();
@@ -231,6 +238,9 @@ async function boot() {
   renderAuth();
   pager.start(PAGES_EVERY_MS);
   every(EVENTS_EVERY_MS, () => events.refresh());  // not held up by the loads below
+  traces.slowest();
+  const linked = /^#trace=([0-9a-fA-F]{32})$/.exec(location.hash);  // a link to one trace
+  if (linked) traces.open(linked[1]);
   try {
     form.setCatalog(await api.catalog());
   } catch (err) {
