@@ -8,6 +8,7 @@ import json
 import re
 import time
 
+import httpx
 import pytest
 
 sync_api = pytest.importorskip(
@@ -125,3 +126,69 @@ def test_kill_from_the_page_shows_everywhere_and_abort_clears_it(console, stack)
         console.screenshot("console-after-abort")
     finally:
         stack.controller.post("/api/abort")
+
+
+def test_a_real_requests_trace_opens_from_its_id_the_slowest_list_and_a_chart_click(console,
+                                                                                     stack):
+    page = console.page
+    with httpx.Client(timeout=10) as http:
+        put = http.put(f"{stack.url('api')}/kv/console/traced", json={"value": "v"})
+        assert put.status_code == 200, put.text
+        got = http.get(f"{stack.url('api')}/kv/console/traced")
+    sent_at = time.time()
+    assert got.status_code == 200, got.text
+    trace_id = got.headers["x-trace-id"]
+
+    def stored() -> bool:
+        found = stack.controller.get(f"/api/traces/{trace_id}")
+        return {"GET /kv/{key}", "store get"} <= {s["name"] for s in found["spans"]}
+
+    stack.wait_for(stored, timeout=30, interval=0.5, what=f"trace {trace_id} stored")
+
+    # (a) From the id a user reads in X-Trace-Id: the load balancer to web hop (web's server
+    # span, whose parent is the load generator's or none) and the web to store call under it.
+    waterfall = page.locator("#waterfall")
+    page.fill("#trace-id", trace_id)
+    page.click("#trace-open-button")
+    expect(waterfall).to_have_attribute("data-state", "open")
+    server = waterfall.locator('.wf-rows > li[data-name="GET /kv/{key}"]')
+    expect(server).to_have_attribute("data-depth", "0")
+    expect(server).to_contain_text("HTTP 200")
+    call = waterfall.locator('.wf-rows > li[data-name="store get"]').last
+    expect(call).to_have_attribute("data-depth", "1")
+    expect(call).to_have_attribute("data-parent-span-id", server.get_attribute("data-span-id"))
+    assert server.get_attribute("data-service").startswith("web-")
+    expect(call).to_contain_text(" ok")
+    console.screenshot("console-trace-of-a-request")
+
+    # (b) From the slowest recent traces (the load generator's sampled ones, and ours).
+    page.click("#traces-slowest")
+    listed = page.locator("#traces .trace")
+    expect(page.locator("#traces-panel")).to_have_attribute("data-list", "slowest")
+    expect(listed.first).to_be_visible()
+    durations = listed.evaluate_all("(items) => items.map((i) => Number(i.dataset.durationMs))")
+    assert durations == sorted(durations, reverse=True), durations
+    first = listed.first.get_attribute("data-trace-id")
+    listed.first.click()
+    expect(waterfall).to_have_attribute("data-trace-id", first)
+    expect(waterfall).to_have_attribute("data-state", "open")
+
+    # (c) From a click on the latency chart a few seconds after the request: the traces that
+    # started in the 15 s window behind that point include ours.
+    latency = page.locator("#chart-latency")
+    moment = sent_at + 4
+    span = json.loads(wait_for_attribute(
+        page, "#chart-latency", "data-range",
+        lambda v: len(json.loads(v)) == 2 and json.loads(v)[1] >= moment + 1))
+    over = latency.locator(".u-over").bounding_box()
+    x = over["x"] + (moment - span[0]) / (span[1] - span[0]) * over["width"]
+    page.mouse.click(x, over["y"] + over["height"] / 2)
+    expect(page.locator("#traces-panel")).to_have_attribute("data-list", "around-latency")
+    ours = page.locator(f'#traces .trace[data-trace-id="{trace_id}"]')
+    expect(ours).to_have_count(1)
+    starts = listed.evaluate_all("(items) => items.map((i) => Number(i.dataset.start))")
+    # The chart redraws every 2 s, so the clicked moment is within a few seconds of `moment`.
+    assert all(moment - 15 - 5 <= s <= moment + 5 for s in starts), (moment, starts)
+    ours.click()
+    expect(waterfall).to_have_attribute("data-trace-id", trace_id)
+    expect(waterfall).to_have_attribute("data-state", "open")
