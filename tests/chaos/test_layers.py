@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2] / "chaos"
 LAYERS: list[set[str]] = [
     {"durations", "settings", "state", "journal", "links", "targets", "etcd_admin", "cluster",
      "refusal",
-     "token_init", "traces"},
+     "token_init", "traces", "logs"},
     {"stack", "netfaults", "proxy", "health"},
     {"runtime", "controls", "status_view", "pager"},
     {"faults"},
