@@ -1,13 +1,21 @@
 """On the real local stack: a GET through the `api` endpoint (HAProxy) answers its trace id in
 `X-Trace-Id`, and the controller's trace store soon holds that trace: the web instance's
-server span and its store-call span under it, as `gameday trace ID` draws them."""
+server span and its store-call span under it, as `gameday trace ID` draws them. A latency
+fault on web-2's store links shows in `gameday traces --slowest 5`, a store leader kill as a
+failover of two store-call spans in one trace, and the exemplars Prometheus keeps on web's
+latency histogram resolve to stored traces."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+import time
 
 import httpx
 import pytest
+
+from tests.integration.stackctl import FaultDriver
 
 pytestmark = pytest.mark.stack
 
@@ -48,3 +56,155 @@ def test_a_get_through_the_api_endpoint_is_a_trace_that_gameday_trace_draws(stac
     listed = stack.controller.get("/api/traces", params={"service": server["service"],
                                                          "since": "5m", "limit": "1000"})
     assert trace_id in {t["trace_id"] for t in listed}
+
+
+def spans_of(stack, trace_id: str) -> list[dict]:
+    return stack.controller.get(f"/api/traces/{trace_id}")["spans"]
+
+
+def since_arg(started: float) -> str:
+    """`--since` covering everything from `started` (a few seconds of slack) on."""
+    return f"{int(time.time() - started) + 3}s"
+
+
+def test_a_latency_fault_on_web_2s_store_links_shows_in_the_slowest_traces(stack):
+    stack.wait_healthy()
+    api = stack.url("api")
+    web_2 = stack.component("web-2")["url"]
+    started = time.time()
+    fault = json.loads(stack.cli("inject", "latency", "web-2", "--set", "to=store",
+                                 "--set", "ms=300", "--duration", "60s", "--json").stdout)
+    try:
+        slow: list[str] = []
+        with httpx.Client(timeout=5, trust_env=False) as http:
+            # Users' requests (no traceparent: always recorded): through the load balancer,
+            # and straight to web-2 so that some surely land there. Bounded: 12 requests.
+            for url in [api, web_2] * 6:
+                answer = http.get(f"{url}/kv/live/latency")
+                if answer.elapsed.total_seconds() >= 0.3:
+                    slow.append(answer.headers["x-trace-id"])
+        assert len(slow) >= 6, slow  # web-2's answers, at least the six sent to it
+
+        def slowest_on_web_2() -> list[tuple[str, list[dict]]]:
+            listed = json.loads(stack.cli("traces", "--slowest", "5", "--since",
+                                          since_arg(started), "--json").stdout)
+            found = []
+            for entry in listed:
+                calls = [s for s in spans_of(stack, entry["trace_id"])
+                         if s["service"] == "web-2" and s["name"].startswith("store ")]
+                if calls:
+                    found.append((entry["trace_id"], calls))
+            return found if len(found) >= 3 else None
+
+        found = stack.wait_for(slowest_on_web_2, timeout=40, interval=1.0,
+                               what="web-2's slow traces among the 5 slowest")
+        for trace_id, calls in found:
+            # The fault proxy delays each answer on the link: every store call carries it.
+            assert all(c["duration_ms"] >= 300 for c in calls), (trace_id, calls)
+            assert all(c["attributes"]["store.outcome"] in ("ok", "not_found") for c in calls)
+        assert {t for t, _ in found} & set(slow)
+    finally:
+        FaultDriver(stack).revert(fault["id"])
+
+
+def _burst(urls: list[str], stop: threading.Event, traces: list[str], seconds: float) -> None:
+    """Serializable reads (a member answers them alone, leader or not) to every web instance
+    directly, until `stop` or `seconds` (at most 40 a second per instance)."""
+    def one(url: str) -> None:
+        deadline = time.monotonic() + seconds
+        with httpx.Client(timeout=3, trust_env=False) as http:
+            while time.monotonic() < deadline and not stop.wait(0.025):
+                try:
+                    answer = http.get(f"{url}/kv/live/failover",
+                                      params={"consistency": "serializable"})
+                except httpx.HTTPError:
+                    continue
+                traces.append(answer.headers.get("x-trace-id", ""))
+
+    threads = [threading.Thread(target=one, args=(url,), daemon=True) for url in urls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 10)
+
+
+def test_a_store_leader_kill_is_a_failover_of_two_store_call_spans_in_one_trace(stack):
+    stack.wait_healthy()
+    leader = stack.leader()
+    assert leader is not None
+    webs = [c["url"] for c in stack.status()["components"]
+            if c["role"] == "web" and c["state"] == "running"]
+    driver = FaultDriver(stack)
+    stop = threading.Event()
+    traces: list[str] = []
+    # Each instance prefers one member and moves past it on its first failed call there, so
+    # the failover is in the first requests after the kill: be sending when it happens.
+    sender = threading.Thread(target=_burst, args=(webs, stop, traces, 6.0), daemon=True)
+    sender.start()
+    time.sleep(0.5)  # the burst is under way (the kill waits for nothing else)
+    killed_at = time.time()
+    fault = driver.inject("kill", "store:leader", duration="60s", stay_down=True)
+    try:
+        assert fault["targets"] == [leader]
+        time.sleep(1.0)  # let the burst run past the kill, then stop it
+        stop.set()
+        sender.join(timeout=20)
+        assert traces, "no answer at all"
+
+        def failover() -> tuple[str, list[dict]] | None:
+            for entry in stack.controller.get("/api/traces", params={
+                    "since": since_arg(killed_at), "error": "true", "limit": "200"}):
+                calls = sorted((s for s in spans_of(stack, entry["trace_id"])
+                                if s["name"] == "store get"), key=lambda s: s["start"])
+                failed = [c for c in calls if c["attributes"]["store.outcome"] != "ok"
+                          and c["attributes"]["store.outcome"] != "not_found"]
+                if failed and calls[-1] not in failed and \
+                        calls[-1]["attributes"]["store.endpoint"] != \
+                        failed[0]["attributes"]["store.endpoint"]:
+                    return entry["trace_id"], calls
+            return None
+
+        trace_id, calls = stack.wait_for(failover, timeout=30, interval=1.0,
+                                         what="a trace with a failed and a failed-over call")
+        first, last = calls[0], calls[-1]
+        # One request, two (or more) attempts: the dead member's, then another member's.
+        assert first["attributes"]["store.outcome"] in ("unavailable", "timeout"), calls
+        assert first["status"] == "error" and last["status"] != "error"
+        assert len({c["parent_span_id"] for c in calls}) == 1
+        assert last["attributes"]["store.failover"] or last["attributes"]["store.retry"] > 0
+        server = next(s for s in spans_of(stack, trace_id) if s["kind"] == "server")
+        assert server["attributes"]["http.response.status_code"] in (200, 404)
+    finally:
+        stop.set()
+        driver.revert(fault["id"])
+        stack.wait_healthy(timeout=60)
+
+
+def test_an_exemplar_on_webs_latency_histogram_resolves_to_a_stored_trace(stack):
+    stack.wait_healthy()
+    api = stack.url("api")
+    started = time.time()
+    with httpx.Client(timeout=5, trust_env=False) as http:
+        mine = {http.get(f"{api}/kv/live/exemplar").headers["x-trace-id"] for _ in range(6)}
+
+    def exemplars() -> list[tuple[dict, dict]]:
+        # Through the controller's pass-through, as the console reads them.
+        answer = stack.controller.get("/api/prom/query_exemplars", params={
+            "query": 'http_request_duration_seconds_bucket{job="web"}',
+            "start": str(started - 1), "end": str(time.time() + 1)})
+        found = [(series["seriesLabels"], e) for series in answer["data"]
+                 for e in series["exemplars"]]
+        return found if {e["labels"]["trace_id"] for _, e in found} & mine else None
+
+    found = stack.wait_for(exemplars, timeout=30, interval=1.0,
+                           what="Prometheus to keep an exemplar of one of our requests")
+    for labels, exemplar in found[:10]:
+        assert set(exemplar["labels"]) == {"trace_id"}, exemplar
+        trace_id = exemplar["labels"]["trace_id"]
+        spans = stack.wait_for(lambda t=trace_id: spans_of(stack, t), timeout=30,
+                               interval=1.0, what=f"exemplar trace {trace_id} stored")
+        server = next(s for s in spans if s["kind"] == "server")
+        assert server["service"] == labels["instance"]
+        assert server["attributes"]["http.route"] == labels["route"]
+        # The histogram's clock runs inside the span's: the value is at most its duration.
+        assert float(exemplar["value"]) * 1000 <= server["duration_ms"] + 1, (exemplar, server)
