@@ -131,6 +131,17 @@ def test_drill_from_the_page_hides_the_fault_until_the_reveal(console, stack):
                 assert secret not in str(text), f"{where} names the drill's {secret!r}: {text!r}"
         assert new_items == [], new_items
         expect(card(page, culprit)).to_have_attribute("data-faulted", "false")
+        # The traces panel shows what the API gives: the erroring traces and a waterfall are
+        # symptoms (web-1's 500s), never the fault's type.
+        page.click("#traces-errors")
+        traces = page.locator("#traces-panel")
+        expect(traces).to_have_attribute("data-list", "errors")
+        expect(traces.locator("#traces-caption")).not_to_contain_text("…")
+        if traces.locator("#traces .trace").count():
+            traces.locator("#traces .trace").first.click()
+            expect(traces.locator("#waterfall")).to_have_attribute("data-state", "open")
+        for secret in (cause, "fault"):
+            assert secret not in traces.inner_text(), f"the traces panel names {secret!r}"
 
         page.click("#drill-hint")
         expect(page.locator("#drill-hints li")).to_have_count(1)
