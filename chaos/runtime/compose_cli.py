@@ -109,7 +109,8 @@ def compose_up(
     """Start the Compose stack and wait until the controller says it is healthy.
 
     offline=None picks the offline override when its images exist (build-images.sh ran).
-    Grafana starts unless offline (it has no offline image) or grafana=False.
+    Grafana starts unless offline (it has no offline image) or grafana=False; Jaeger starts
+    unless offline (no offline image either: the controller keeps the traces alone).
     Returns the controller's /api/status.
     """
     if offline is None:
@@ -122,9 +123,10 @@ def compose_up(
     args = [*_base_args(project, files), "up", "-d"]
     if build:
         args.append("--build")
-    if grafana is False or (grafana is None and offline):
-        services = [s for s in _services(project, files, env) if s != "grafana"]
-        args += services
+    left_out = ({"grafana"} if grafana is False or (grafana is None and offline) else set()) \
+        | ({"jaeger"} if offline else set())
+    if left_out:
+        args += [s for s in _services(project, files, env) if s not in left_out]
     say(
         f"docker compose up ({'offline images' if offline else 'official images'}, "
         f"project {project})"
@@ -224,6 +226,7 @@ def endpoint_lines(status: dict) -> list[tuple[str, str]]:
     labels = {
         "api": "API",
         "grafana": "Grafana",
+        "jaeger": "Jaeger (traces)",
         "prometheus": "Prometheus",
         "alertmanager": "Alertmanager",
         "loadgen": "Locust",

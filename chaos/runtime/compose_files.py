@@ -21,6 +21,7 @@ from chaos.pager import config as pager_config
 from chaos.runtime import docker_plan
 from chaos.stack import haproxy
 from chaos.stack.plan import ProxyLink, StackPlan
+from chaos.stack.telemetry import TRACES_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE = ROOT / "compose" / "docker-compose.yml.in"
@@ -43,11 +44,17 @@ def _store(name: str) -> str:
             f"    volumes:\n      - {name}-data:/var/lib/etcd")
 
 
-def _web(name: str) -> str:
+def web_traces_endpoint(plan: StackPlan) -> str:
+    """Web's spans go to the controller's OTLP receiver (it relays them to Jaeger)."""
+    return plan.internal_endpoints["controller"] + TRACES_PATH
+
+
+def _web(name: str, plan: StackPlan) -> str:
     return (f"  {name}:\n    <<: *web\n    environment:\n"
             f"      GAMEDAY_WEB_NAME: {name}\n"
             f"      GAMEDAY_WEB_STORE_ENDPOINTS: {docker_plan.web_store_endpoints(name)}\n"
-            f"      GAMEDAY_ADMIN_TOKEN_FILE: {TOKEN_FILE}")
+            f"      GAMEDAY_ADMIN_TOKEN_FILE: {TOKEN_FILE}\n"
+            f"      GAMEDAY_WEB_TRACES_ENDPOINT: {web_traces_endpoint(plan)}")
 
 
 def compose_yaml(plan: StackPlan | None = None) -> str:
@@ -57,7 +64,7 @@ def compose_yaml(plan: StackPlan | None = None) -> str:
         "@@GENERATED_NOTE@@": NOTE,
         "@@WEB_DEPENDS_ON_STORES@@": _healthy(stores, 4),
         "@@STORE_SERVICES@@": "\n\n".join(_store(s) for s in stores),
-        "@@WEB_SERVICES@@": "\n\n".join(_web(w) for w in webs),
+        "@@WEB_SERVICES@@": "\n\n".join(_web(w, plan) for w in webs),
         "@@LB_DEPENDS_ON_WEBS@@": _healthy(webs, 6),
         "@@STORE_VOLUMES@@": "\n".join(f"  {s}-data:" for s in stores),
     }

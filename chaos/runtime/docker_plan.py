@@ -47,6 +47,7 @@ PUBLISHED = {
     "controller": ("GAMEDAY_CONTROLLER_PORT", 8700),
     "loadgen": ("GAMEDAY_LOADGEN_PORT", 8089),
     "grafana": ("GAMEDAY_GRAFANA_PORT", 3000),
+    "jaeger": ("GAMEDAY_JAEGER_PORT", 16686),  # Jaeger's UI
 }
 
 
@@ -117,9 +118,9 @@ def published_port(endpoint: str, env: dict[str, str] | None = None) -> int:
 
 
 def public_endpoints(public_host: str, env: dict[str, str] | None = None,
-                     grafana: bool = True) -> dict[str, str]:
+                     grafana: bool = True, jaeger: bool = True) -> dict[str, str]:
     names = ["api", "prometheus", "alertmanager", "controller", "loadgen"] + \
-        (["grafana"] if grafana else [])
+        (["grafana"] if grafana else []) + (["jaeger"] if jaeger else [])
     return {n: f"http://{public_host}:{published_port(n, env)}" for n in names}
 
 
@@ -129,8 +130,9 @@ def _url(host: str, port: int, path: str = "") -> str:
 
 def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
                        public_host: str = "127.0.0.1", env: dict[str, str] | None = None,
-                       grafana: bool = True) -> StackPlan:
-    """The plan the controller uses inside Compose (container URLs, bind 0.0.0.0)."""
+                       grafana: bool = True, jaeger: bool = True) -> StackPlan:
+    """The plan the controller uses inside Compose (container URLs, bind 0.0.0.0); Grafana's
+    and Jaeger's UIs are endpoints when their services exist (not in the offline stack)."""
     web_names = webs(web_count)
     components = [
         ComponentSpec(
@@ -189,7 +191,7 @@ def build_compose_plan(state_dir: Path, *, admin_token: str, web_count: int = 3,
         state_dir=str(state_dir), host="0.0.0.0", cluster_token=CLUSTER_TOKEN,
         controller_port=CONTROLLER_PORT, components=components,
         runtime="docker",
-        endpoints=public_endpoints(public_host, env, grafana=grafana),
+        endpoints=public_endpoints(public_host, env, grafana=grafana, jaeger=jaeger),
         internal_endpoints={
             "api": _url("lb", LB_HTTP_PORT), "prometheus": _url("prometheus", PROMETHEUS_PORT),
             "alertmanager": _url("alertmanager", ALERTMANAGER_PORT),

@@ -45,7 +45,7 @@ def prepare(state: StateDir, backoff_seconds: float = 1.0) -> tuple[StackPlan, D
     public_host = os.environ.get("GAMEDAY_PUBLIC_HOST", "127.0.0.1")
     plan = docker_plan.build_compose_plan(
         state.root, admin_token=admin_token, public_host=public_host,
-        grafana="grafana" in services,
+        grafana="grafana" in services, jaeger="jaeger" in services,
     )
     state.ensure()
     state.write_json(state.stack_file,
