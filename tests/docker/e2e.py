@@ -4,6 +4,9 @@ Run by .ci/docker-e2e after `compose up`. Prints one PASS/FAIL line per check; e
 failure. The same visible effects as the local runtime's live tests:
 
 * every service healthy, every Prometheus target up with `instance` = component name;
+* a GET through the api endpoint answers X-Trace-Id, and the controller's /api/traces/{id}
+  holds that request's spans from web (server span, store-call span under it); with Jaeger
+  in the stack (not offline), Jaeger's API has the trace too;
 * kill web-2: HAProxy takes it out of rotation, the controller brings the container back;
 * partition the store leader (iptables in the network namespaces): a new leader is elected,
   writes through the API succeed, the old leader rejoins after the revert, no rule remains;
@@ -139,6 +142,34 @@ def run(stack: Stack) -> Report:
             return seen >= EXPECTED_TARGETS
         wait_for("every Prometheus target up", up, 60)
         return f"{len(EXPECTED_TARGETS)} targets"
+
+    def trace_arrives() -> str:
+        key = f"e2e-trace-{time.time():.0f}"
+        assert stack.put(key, "traced").status_code == 200
+        response = stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0)
+        assert response.status_code == 200, response.text
+        trace_id = response.headers.get("x-trace-id", "")
+        assert len(trace_id) == 32, f"no X-Trace-Id: {dict(response.headers)}"
+        # Web exports every second; the receiver stores what it accepts.
+        detail = wait_for(f"trace {trace_id} on the controller", lambda: (
+            (r := stack.http.get(f"{stack.controller}/api/traces/{trace_id}")).status_code
+            == 200 and r.json()), 30)
+        spans = detail["spans"]
+        (server,) = [s for s in spans
+                     if s["kind"] == "server" and s["service"].startswith("web-")]
+        calls = [s for s in spans if s["name"] == "store get"]
+        assert server["service"].startswith("web-") and server["name"] == "GET /kv/{key}"
+        assert calls and all(c["parent_span_id"] == server["span_id"] for c in calls), spans
+        detail = f"{len(spans)} spans from {server['service']} on the controller"
+        jaeger = stack.endpoints.get("jaeger")
+        if jaeger:
+            found = wait_for(f"trace {trace_id} in Jaeger", lambda: (
+                (r := stack.http.get(f"{jaeger}/api/traces/{trace_id}")).status_code == 200
+                and r.json().get("data")), 30)
+            detail += f", {len(found[0]['spans'])} in Jaeger"
+        else:
+            detail += " (no Jaeger in this stack: offline images)"
+        return detail
 
     def kill_web() -> str:
         before = stack.component("web-2")
@@ -293,6 +324,7 @@ def run(stack: Stack) -> Report:
     if not report.check("stack healthy", all_healthy):
         return report
     report.check("prometheus targets up", targets_up)
+    report.check("a GET's X-Trace-Id resolves to web's spans via the controller", trace_arrives)
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
     report.check("partition store leader (new leader, writes succeed)", partition_leader)
     report.check("drain and ready web-1 through HAProxy's runtime API", drain_and_ready)
