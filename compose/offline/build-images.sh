@@ -16,7 +16,8 @@
 #    compose/offline/docker-compose.offline.yml, which points their PYTHON_IMAGE build arg
 #    at the image of step 3 and swaps the official images for those of step 2.
 #
-# Grafana has no Debian package: the offline stack runs without it (see docs/docker.md).
+# Grafana and Jaeger have no Debian package (nor a PyPI wheel): the offline stack runs without
+# them (see docs/docker.md); traces stay on the controller, which relays none to Jaeger.
 # Needs: root (debootstrap), a running Docker engine, docker-compose or `docker compose`,
 # python3 with pip on the host, and network access to a Debian mirror and to PyPI.
 set -euo pipefail
