@@ -1,6 +1,7 @@
 """While a drill runs on the real stack, nothing a learner reads names its fault: not
 `gameday status`, not the API, not the controller's or the web instances' /metrics, not
-Prometheus, not the components' logs. The reveal then shows it.
+Prometheus (nor its exemplars), not the components' logs, not the stored traces. The reveal
+then shows it.
 
 The oracle (which fault, which id) comes from the incident library and the fault journal,
 which is what the reveal reads too."""
@@ -71,6 +72,34 @@ def journaled_since(stack, since: float) -> list[dict]:
 
 def prometheus_fault_series(stack) -> list[dict]:
     return stack.prom_query('{__name__=~"web_app_faults.*|chaos_.*"}')
+
+
+def assert_traces_and_exemplars_hide(stack, since: float, secret: set[str]) -> None:
+    """Every span stored since the drill started, and every exemplar Prometheus keeps of web's
+    latency, names nothing of the fault; the controller's calls (web /admin, the fault proxy)
+    are no spans at all. A few requests of a user's make sure there are traces to read."""
+    with httpx.Client(timeout=5) as http:
+        mine = {http.get(f"{stack.url('api')}/kv/drill-hiding").headers["x-trace-id"]
+                for _ in range(3)}
+    window = f"{int(time.time() - since) + 5}s"
+
+    def stored() -> list[dict] | None:
+        listed = stack.controller.get("/api/traces", params={"since": window, "limit": "100"})
+        return listed if mine <= {t["trace_id"] for t in listed} else None
+
+    listed = stack.wait_for(stored, timeout=30, interval=1.0, what="the user's traces stored")
+    for entry in listed:
+        spans = stack.controller.get(f"/api/traces/{entry['trace_id']}")["spans"]
+        assert leaks(json.dumps(spans), secret) == [], spans
+        assert not [s for s in spans if s["service"] in ("controller", "proxy")
+                    or str(s["attributes"].get("url.path", "")).startswith("/admin")], spans
+    exemplars = stack.controller.get("/api/prom/query_exemplars", params={
+        "query": "http_request_duration_seconds_bucket", "start": str(since),
+        "end": str(time.time() + 1)})["data"]
+    assert exemplars, "no exemplar on web's latency histogram"
+    assert leaks(json.dumps(exemplars), secret) == [], exemplars
+    assert all(e["labels"].keys() == {"trace_id"} for series in exemplars
+               for e in series["exemplars"])
 
 
 @pytest.mark.parametrize(("difficulty", "incident", "fault_type", "symptom"), [
@@ -162,6 +191,7 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
                 assert before_series.get(key) == sample["value"][1], sample
         for log_name, text in new_log_text(stack, sizes).items():
             assert leaks(text, secret) == [], (log_name, text[-2000:])
+        assert_traces_and_exemplars_hide(stack, since, secret)
     finally:
         # The reveal reverts, then writes the debrief (Prometheus queries, charts): slow on a
         # busy machine, so with a longer timeout than the CLI's.
