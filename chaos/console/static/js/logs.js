@@ -137,12 +137,12 @@ export class LogsPanel {
 
   row(line) {
     const t = logTime(line.time);
-    return el(`li.log-line.level-${line.level}`, {
-      dataset: { id: String(line.id), component: line.component, level: line.level, traceId: line.trace_id || "" },
+    return el(`li.log-line.level-${line.level || "none"}`, {
+      dataset: { id: String(line.id), component: line.component, level: line.level || "", traceId: line.trace_id || "" },
     },
       el("span.log-when", { title: new Date(t * 1000).toISOString() }, stamp(t)),
       el("span.log-component", {}, line.component),
-      el("span.log-level", {}, line.level),
+      el("span.log-level", {}, line.level || ""),
       el("span.log-logger", {}, line.logger || ""),
       el("span.log-message", {}, line.message),
       line.trace_id ? el("a.log-trace", {

@@ -157,14 +157,14 @@ export class Waterfall {
     }
     const index = new Map(this.rows.map((r, i) => [r.span.span_id, i]));
     this.logs.replaceChildren(el("ol.log-lines", {}, ...lines.map((line) => el(
-      `li.log-line.level-${line.level}`, {
+      `li.log-line.level-${line.level || "none"}`, {
         dataset: { id: String(line.id), component: line.component, spanId: line.span_id || "" },
         title: index.has(line.span_id) ? "click: its span" : "",
         onclick: () => { if (index.has(line.span_id)) this.select(index.get(line.span_id)); },
       },
       el("span.log-when", {}, `+${ms((logTime(line.time) - this.start) * 1000)}`),
       el("span.log-component", {}, line.component),
-      el("span.log-level", {}, line.level),
+      el("span.log-level", {}, line.level || ""),
       el("span.log-message", {}, line.message)))));
   }
 }
