@@ -17,6 +17,7 @@ from chaos.api import (
     events,
     faults,
     load,
+    logs,
     metrics,
     monkey,
     pages,
@@ -68,7 +69,7 @@ def create_app(
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_middleware(InternalErrors)
     for module in (status, components, faults, load, metrics, prometheus_proxy, schedules, monkey,
-                   scenarios, remediation, drills, pages, events, traces):
+                   scenarios, remediation, drills, pages, events, traces, logs):
         app.include_router(module.router)
     console.install(app)
 

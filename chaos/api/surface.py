@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from chaos.drills.service import DrillService
     from chaos.faults.manager import FaultManager
     from chaos.health import Health
+    from chaos.logs.store import LogStore
     from chaos.pager.store import PageStore
     from chaos.remediation import Remediation
     from chaos.runtime.base import SupervisingRuntime
@@ -36,6 +37,7 @@ class ControllerSurface(Protocol):
     drills: DrillService
     pager: PageStore
     traces: TraceStore
+    logs: LogStore  # every component's lines (GET /api/logs)
     trace_forward: TraceForwarder  # relays accepted exports to Jaeger (Compose), or nothing
 
     def status(self) -> dict:

@@ -21,6 +21,8 @@ from chaos.faults.context import FaultContext
 from chaos.faults.manager import FaultManager
 from chaos.journal import Journal
 from chaos.links import LinkTable
+from chaos.logs.ingest import LogIngester
+from chaos.logs.store import LogStore
 from chaos.pager import config as pager_config
 from chaos.pager.store import PageStore
 from chaos.remediation import Remediation
@@ -39,6 +41,7 @@ from chaos.traces.store import TraceStore
 log = logging.getLogger("gameday.controller")
 
 GROUP_TIMEOUT_SECONDS = 45.0
+LOG_POLL_SECONDS = 0.5
 
 
 class Controller:
@@ -98,6 +101,9 @@ class Controller:
         self.pager = PageStore(state.root / "pages.json")
         # Spans from the stack's OTLP exporters (POST /v1/traces), bounded (docs/observability.md).
         self.traces = TraceStore(state.root / "traces.sqlite")
+        # Every component's log file, tailed into one searchable store (GET /api/logs).
+        self.logs = LogStore(state.root / "logs.sqlite")
+        self.log_ingester = LogIngester(state.logs, self.logs)
         # ... and, under Compose, relayed as received to Jaeger for its UI (empty: no relay).
         self.trace_forward = TraceForwarder(traces_forward_url, self.http)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
@@ -255,6 +261,7 @@ class Controller:
             asyncio.create_task(self._supervise_loop(), name="supervise"),
             asyncio.create_task(self._health_loop(), name="health"),
             asyncio.create_task(self.scheduler.run(), name="scheduler"),
+            asyncio.create_task(self._logs_loop(), name="logs"),
         ]
 
     async def _supervise_loop(self) -> None:
@@ -283,6 +290,14 @@ class Controller:
                 log.exception("health probe failed")
             await asyncio.sleep(0.5)
 
+    async def _logs_loop(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.log_ingester.poll)
+            except Exception:
+                log.exception("log ingestion failed")
+            await asyncio.sleep(LOG_POLL_SECONDS)
+
     async def close(self) -> None:
         for task in self._tasks:
             task.cancel()
@@ -290,6 +305,7 @@ class Controller:
         await self.trace_forward.aclose()
         await self.http.aclose()
         self.traces.close()
+        self.logs.close()
 
     # -- queries and commands ------------------------------------------------------------------
 

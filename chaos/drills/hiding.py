@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections import Counter
+from collections.abc import Callable
 
 from chaos.faults.manager import FaultRecord
+from chaos.logs.entry import LogEntry
 from chaos.runtime.exits import ExitReason
 
 log = logging.getLogger("gameday.drills")
@@ -87,3 +90,27 @@ async def set_quiet(proxy, apps, web_instances: list[str], quiet: bool) -> None:
     await asyncio.gather(one("the fault proxy", lambda: proxy.set_quiet(quiet)),
                          *(one(name, lambda n=name: apps.set_quiet(n, quiet))
                            for name in web_instances))
+
+
+# The chaos machinery's own components: while a drill runs, their lines are the fault itself.
+CHAOS_COMPONENTS = frozenset({"controller", "proxy"})
+# Words that name the mechanism whatever the fault (matched at a word start: "faults" too).
+LOG_WORDS = ("fault", "chaos")
+
+
+def log_filter(records: dict[str, FaultRecord], hidden: set[str], started_at: float
+               ) -> Callable[[LogEntry], bool]:
+    """What central log search must withhold while a drill runs: every line of the controller
+    and the fault proxy since the drill started, and any line (message or logger) that names
+    a hidden fault's id or type, or says "fault" or "chaos", at a word start. The rest (web,
+    store, lb, loadgen, Prometheus: the symptoms) stays; the reveal shows everything."""
+    words = {*LOG_WORDS, *hidden, *(records[i].type for i in hidden if i in records)}
+    named = re.compile("|".join(rf"\b{re.escape(w)}" for w in sorted(words)), re.IGNORECASE)
+    since = started_at - 1.0  # the drill's own start-up lines come just before its clock
+
+    def hide(entry: LogEntry) -> bool:
+        if entry.component in CHAOS_COMPONENTS and entry.time >= since:
+            return True
+        return bool(named.search(entry.message) or named.search(entry.logger or ""))
+
+    return hide

@@ -17,6 +17,7 @@ from chaos.controls.store import StoreAdmin
 from chaos.drills.service import DrillService
 from chaos.faults.manager import FaultManager
 from chaos.journal import Journal
+from chaos.logs.store import LogStore
 from chaos.pager.store import PageStore
 from chaos.remediation import Remediation
 from chaos.scenarios.probes import QueryFailed
@@ -109,6 +110,7 @@ class FakeController:
             pages=lambda: list(self.pager.pages.values()), poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
         self.traces = TraceStore(state_dir / "traces.sqlite")
+        self.logs = LogStore(state_dir / "logs.sqlite")
         # Relays nothing unless a test gives it a URL (and an http client that answers).
         self.trace_forward = TraceForwarder("", http)
 
@@ -152,3 +154,4 @@ class FakeController:
         await self.faults.abort()
         await self.trace_forward.aclose()
         await self.http.aclose()
+        self.logs.close()
