@@ -9,6 +9,7 @@ import time
 
 import pytest
 
+from chaos.logs.store import NewEntry
 from chaos.traces.spans import Span
 
 sync_api = pytest.importorskip(
@@ -137,3 +138,84 @@ def test_a_bad_or_unknown_trace_id_shows_the_apis_answer(fake_console, stored):
     page.fill("#trace-id", "d4" * 16)
     page.click("#trace-open-button")
     expect(waterfall).to_contain_text("no stored trace")
+
+
+@pytest.fixture
+def logged(stored):
+    """Log lines of every kind of component, three of them inside the failover trace."""
+    now = time.time()
+    stored.controller.logs.add([
+        NewEntry(time=now - 30, component="controller", message="stack ready", level="info",
+                 logger="gameday.controller"),
+        NewEntry(time=now - 20, component="lb", level="info", logger="haproxy",
+                 message="GET /kv/x 200 Tq=0 Tw=0 Tc=1 Tr=14 Tt=15 web/web-1",
+                 trace_id=FAILOVER),
+        NewEntry(time=now - 19.999, component="web-1", level="warning", logger="web.store",
+                 message="store endpoint http://127.0.0.1:1001 refused; failing over",
+                 trace_id=FAILOVER, span_id=f"{1:016x}"),
+        NewEntry(time=now - 19.99, component="store-2", level="info", logger="etcdserver",
+                 message="applied request took too long", trace_id=None),
+        NewEntry(time=now - 19.98, component="web-1", level="info", logger="web.access",
+                 message="GET /kv/x 200", trace_id=FAILOVER, span_id=FAILOVER[:16]),
+    ])
+    return stored
+
+
+def test_the_log_search_finds_lines_and_a_trace_id_opens_the_waterfall_with_them(fake_console,
+                                                                                logged):
+    page = fake_console.page
+    lines = page.locator("#logs .log-line")
+    expect(page.locator("#logs-components option")).not_to_have_count(0)
+    page.click("#logs-search")
+    expect(lines).to_have_count(5)  # every component, oldest first
+    assert lines.evaluate_all("(ls) => ls.map((l) => l.dataset.component)") == [
+        "controller", "lb", "web-1", "store-2", "web-1"]
+
+    page.fill("#logs-grep", "failing over")
+    page.click("#logs-search")
+    expect(lines).to_have_count(1)
+    expect(lines.first).to_contain_text("refused; failing over")
+    expect(lines.first).to_have_attribute("data-component", "web-1")
+    page.fill("#logs-grep", "")
+    page.select_option("#logs-level", "warning")
+    page.click("#logs-search")
+    expect(lines).to_have_count(1)
+    page.select_option("#logs-level", "")
+    page.select_option("#logs-components", ["lb", "store-2"])
+    page.click("#logs-search")
+    expect(lines).to_have_count(2)
+    page.select_option("#logs-components", [])
+    page.fill("#logs-trace", FAILOVER)
+    page.click("#logs-search")
+    expect(lines).to_have_count(3)
+    page.fill("#logs-trace", "nope")
+    page.click("#logs-search")
+    expect(page.locator("#logs-state")).to_contain_text("trace_id")
+
+    # A trace id in a line opens that trace's waterfall, which lists the trace's lines; a
+    # click on a line selects the span that wrote it.
+    page.fill("#logs-trace", "")
+    page.click("#logs-search")
+    expect(lines).to_have_count(5)
+    lines.nth(2).locator("a.log-trace").click()
+    waterfall = page.locator("#waterfall")
+    expect(waterfall).to_have_attribute("data-trace-id", FAILOVER)
+    traced = waterfall.locator(".wf-logs .log-line")
+    expect(traced).to_have_count(3)
+    expect(traced.nth(1)).to_contain_text("failing over")
+    traced.nth(1).click()
+    expect(waterfall.locator(".wf-attributes")).to_have_attribute("data-span-id", f"{1:016x}")
+    fake_console.screenshot("console-logs")
+
+
+def test_following_adds_the_new_lines(fake_console, logged):
+    page = fake_console.page
+    lines = page.locator("#logs .log-line")
+    page.check("#logs-follow")
+    page.click("#logs-search")
+    expect(lines).to_have_count(5)
+    logged.controller.logs.add([NewEntry(time=time.time(), component="web-2", level="error",
+                                         logger="web", message="a new line while following")])
+    expect(lines).to_have_count(6, timeout=8_000)  # asked every 2 s
+    expect(lines.last).to_contain_text("a new line while following")
+    expect(page.locator("#logs-state")).to_contain_text("following")
