@@ -43,5 +43,6 @@ def member_argv(
         "--auto-compaction-retention=5m",
         "--logger=zap",
         "--log-outputs=stderr",
-        "--log-level=warn",
+        # info: leader elections and lost peers are what an on-call engineer looks for.
+        "--log-level=info",
     ]

@@ -7,6 +7,12 @@ from collections.abc import Callable
 
 from chaos.stack.plan import ProxyLink, StackPlan
 
+# The access line the controller's log store parses (chaos/logs/parse.py): the accept time in
+# unix seconds first, then key=value fields, then the quoted request line.
+ACCESS_LOG_FORMAT = ("%Ts.%ms status=%ST Tq=%Tq Tw=%Tw Tc=%Tc Tr=%Tr Tt=%Tt server=%b/%s "
+                     "retries=%rc term=%tsc bytes=%B trace_id=%[var(txn.trace_id)] %{+Q}r")
+HAS_PARENT = "req.hdr(traceparent) -m found"
+HAS_TRACE_ID = "res.hdr(x-trace-id) -m found"
 LOCAL_HEADER = "# Rendered by gameday from the stack plan; edits are overwritten at the next `up`."
 
 
@@ -33,12 +39,15 @@ global
     maxconn 4096
     # The runtime API: `gameday drain/ready/scale` use it to change servers without a reload.
     stats socket {plan.lb_admin_socket} mode 600 level admin expose-fd listeners
-    log stderr format short local0 warning
+    # Short format: a syslog priority, then the line; the controller's log store reads both.
+    log stderr format short local0 info
 
 defaults
     mode http
     log global
     option dontlognull
+    # 5xx, retries, redispatches and timeouts are logged at level err, not info.
+    option log-separate-errors
     timeout connect 500ms
     timeout client 30s
     timeout server 5s
@@ -57,9 +66,17 @@ frontend api
     # each instance directly, never through the public edge. Decoded and lower-cased, so
     # /%61dmin or //Admin do not slip past what the app would route as /admin.
     http-request deny deny_status 403 if {{ path,url_dec,lower -m reg ^/+admin(/|$) }}
+    # The trace id: web's X-Trace-Id when it answered, else the incoming traceparent's.
+    http-request set-var(txn.trace_id) req.hdr(traceparent),field(2,-) if {{ {HAS_PARENT} }}
+    http-response set-var(txn.trace_id) res.hdr(x-trace-id) if {{ {HAS_TRACE_ID} }}
+    # One access line per request: accept time, status, timers, server, retries (+N when
+    # redispatched), termination state, trace id (docs/observability.md, "Central logs").
+    log-format "{ACCESS_LOG_FORMAT}"
     default_backend web
 
 frontend stats
+    # Prometheus' scrapes and the controller's probes would bury the requests.
+    no log
     bind {plan.host}:{lb.ports["stats"]}
     http-request use-service prometheus-exporter if {{ path /metrics }}
     http-request return status 200 content-type text/plain string "ok" if {{ path /healthz }}
