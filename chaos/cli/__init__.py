@@ -9,6 +9,7 @@ from chaos.cli import (
     events,
     faults,
     load,
+    logs,
     monkey,
     pager,
     remediation,
@@ -25,7 +26,7 @@ app = typer.Typer(
     add_completion=False,
 )
 for command in (
-    stack.up, stack.status, stack.down, stack.logs,
+    stack.up, stack.status, stack.down, logs.logs,
     faults.inject, faults.faults, faults.revert, faults.abort, faults.catalog,
     events.events, traces.trace, traces.traces, remediation.scale,
 ):

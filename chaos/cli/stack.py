@@ -6,7 +6,6 @@ import contextlib
 import os
 import shutil
 import signal
-import sys
 import time
 from enum import StrEnum
 from pathlib import Path
@@ -273,34 +272,3 @@ def _tail(path: Path, lines: int) -> str:
     except FileNotFoundError:
         return f"(no log at {path})"
 
-
-def logs(
-    name: Annotated[str, typer.Argument(help="Component name, e.g. web-1, store-2, lb.")],
-    state_dir: StateDirOption = None,
-    follow: Annotated[bool, typer.Option("-f", "--follow")] = False,
-    lines: Annotated[int, typer.Option("-n", "--lines")] = 100,
-) -> None:
-    """Print a component's log (stdout and stderr), optionally following it."""
-    state = resolve_state(state_dir)
-    if compose_cli.is_compose_stack(state):
-        raise typer.Exit(compose_cli.compose_logs(state, name, follow=follow, lines=lines))
-    path = state.log_file(name)
-    if not path.exists():
-        known = sorted(p.stem for p in state.logs.glob("*.log"))
-        err.print(f"[red]error:[/] no log for {name!r}; known: {', '.join(known) or 'none'}")
-        raise typer.Exit(1)
-    print(_tail(path, lines))
-    if not follow:
-        return
-    with open(path, errors="replace") as handle:
-        handle.seek(0, os.SEEK_END)
-        try:
-            while True:
-                chunk = handle.read()
-                if chunk:
-                    sys.stdout.write(chunk)
-                    sys.stdout.flush()
-                else:
-                    time.sleep(0.25)
-        except KeyboardInterrupt:
-            return
