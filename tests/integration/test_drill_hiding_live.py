@@ -163,6 +163,13 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
             "gameday events --json": json.dumps(
                 [e for e in json.loads(stack.cli("events", "--since", "10m", "--json").stdout)
                  if e["ts"] >= since]),
+            # Central logs: every component's lines since the drill began (the controller
+            # and the proxy are withheld; the symptoms stay). Earlier lines are history.
+            "GET /api/logs": json.dumps([e for e in client.get("/api/logs", params={
+                "since": "10m", "limit": "5000"}) if e["time"] >= since]),
+            "gameday logs --json": json.dumps([e for e in json.loads(stack.cli(
+                "logs", "--since", "10m", "-n", "5000", "--json").stdout)
+                if e["time"] >= since]),
         }
         for surface, text in read.items():
             assert leaks(text, secret) == [], (surface, text)
@@ -199,6 +206,8 @@ def test_a_running_drill_names_its_fault_nowhere_until_the_reveal(
             "/api/drills/current/reveal")
 
     assert [(f["type"], f["targets"]) for f in revealed["faults"]] == [(fault_type, [target])]
+    # After the reveal the controller's lines of the drill are readable again.
+    assert client.get("/api/logs", params={"component": "controller", "since": "10m"})
     listed = {f["id"]: f for f in client.get("/api/faults")}
     assert listed[fault_id]["type"] == fault_type
     # After the reveal the timeline has the fault too.
