@@ -73,8 +73,9 @@ export class TracesPanel {
       `around-${chartId}`);
   }
 
+  /** Ask for a list; `data-list` names it once its answer is shown (for tests and links). */
   async load(params, caption, kind) {
-    this.root.dataset.list = kind;
+    delete this.root.dataset.list;
     this.caption.className = "hint";
     this.caption.textContent = `${caption}…`;
     let items;
@@ -83,8 +84,10 @@ export class TracesPanel {
     } catch (err) {
       this.caption.className = "hint bad";
       this.caption.textContent = errorText(err);
+      this.root.dataset.list = kind;
       return;
     }
+    this.root.dataset.list = kind;
     this.caption.textContent = `${items.length} trace${items.length === 1 ? "" : "s"} ${caption}`;
     this.root.dataset.listed = String(items.length);
     if (!items.length) {
