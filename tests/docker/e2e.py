@@ -145,9 +145,11 @@ def run(stack: Stack) -> Report:
 
     def trace_arrives() -> str:
         key = f"e2e-trace-{time.time():.0f}"
-        assert stack.put(key, "traced").status_code == 200
-        response = stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0)
-        assert response.status_code == 200, response.text
+        wait_for("a write through the API", lambda: stack.put(key, "traced").status_code
+                 == 200, 30)
+        response = wait_for("a GET through the API answered 200", lambda: (
+            (r := stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0))
+            .status_code == 200 and r), 30)
         trace_id = response.headers.get("x-trace-id", "")
         assert len(trace_id) == 32, f"no X-Trace-Id: {dict(response.headers)}"
         # Web exports every second; the receiver stores what it accepts.
