@@ -15,17 +15,12 @@ resumes where the last one stopped instead of storing the same lines twice.
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
+from chaos.bounded_sqlite import BoundedSqlite
 from chaos.logs.entry import RANK, LogEntry
 
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_MAX_AGE_SECONDS = 24 * 3600.0
 _WORD = set("abcdefghijklmnopqrstuvwxyz0123456789")
 
 _SCHEMA = """
@@ -75,31 +70,9 @@ def _match(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-class LogStore:
-    def __init__(self, path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
-        if max_bytes <= 0 or max_age_seconds <= 0:
-            raise ValueError("max_bytes and max_age_seconds must be positive")
-        self.path = Path(path)
-        self.max_bytes = max_bytes
-        self.max_age_seconds = max_age_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._bytes = self._db.execute("SELECT COALESCE(SUM(bytes), 0) FROM entries").fetchone()[0]
-
-    @property
-    def stored_bytes(self) -> int:
-        return self._bytes
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+class LogStore(BoundedSqlite):
+    SCHEMA = _SCHEMA
+    SIZED_TABLE = "entries"
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -108,22 +81,14 @@ class LogStore:
         """Store `entries` and, in the same transaction, the files' read `offsets`
         (path: (inode, offset)); returns how many entries were stored."""
         added = 0
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                for entry in entries:
-                    self._insert(entry)
-                    added += 1
-                for path, (inode, offset) in (offsets or {}).items():
-                    self._db.execute("INSERT OR REPLACE INTO offsets VALUES (?,?,?)",
-                                     (path, inode, offset))
-                self._expire()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._bytes = self._db.execute(
-                    "SELECT COALESCE(SUM(bytes), 0) FROM entries").fetchone()[0]
-                raise
+        with self._writing():
+            for entry in entries:
+                self._insert(entry)
+                added += 1
+            for path, (inode, offset) in (offsets or {}).items():
+                self._db.execute("INSERT OR REPLACE INTO offsets VALUES (?,?,?)",
+                                 (path, inode, offset))
+            self._expire()
         return added
 
     def _insert(self, entry: NewEntry) -> None:

@@ -16,17 +16,11 @@ summary row (start, end, span count, errors, bytes) is kept up to date as they a
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
+from chaos.bounded_sqlite import BoundedSqlite
 from chaos.traces.spans import Span
-
-DEFAULT_MAX_BYTES = 64 * 1024 * 1024
-DEFAULT_MAX_AGE_SECONDS = 24 * 3600.0
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS spans (
@@ -70,49 +64,19 @@ def _row_bytes(span: Span, attributes: str) -> int:
             + len(span.status_message) + len(attributes) + 16)
 
 
-class TraceStore:
-    def __init__(self, path: Path | str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
-                 clock: Callable[[], float] = time.time) -> None:
-        if max_bytes <= 0 or max_age_seconds <= 0:
-            raise ValueError("max_bytes and max_age_seconds must be positive")
-        self.path = Path(path)
-        self.max_bytes = max_bytes
-        self.max_age_seconds = max_age_seconds
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False,
-                                   isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self._bytes = self._db.execute("SELECT COALESCE(SUM(bytes), 0) FROM traces").fetchone()[0]
-
-    @property
-    def stored_bytes(self) -> int:
-        return self._bytes
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+class TraceStore(BoundedSqlite):
+    SCHEMA = _SCHEMA
+    SIZED_TABLE = "traces"
 
     # -- writing -----------------------------------------------------------------------------
 
     def add(self, spans: Iterable[Span]) -> int:
         """Store `spans` (a span already stored is ignored); returns how many were new."""
         added = 0
-        with self._lock:
-            self._db.execute("BEGIN")
-            try:
-                for span in spans:
-                    added += self._insert(span)
-                self._expire()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._bytes = self._db.execute(
-                    "SELECT COALESCE(SUM(bytes), 0) FROM traces").fetchone()[0]
-                raise
+        with self._writing():
+            for span in spans:
+                added += self._insert(span)
+            self._expire()
         return added
 
     def _insert(self, span: Span) -> int:

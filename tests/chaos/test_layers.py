@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2] / "chaos"
 # layer and those below. Keep in step with docs/architecture.md.
 LAYERS: list[set[str]] = [
     {"durations", "settings", "state", "journal", "links", "targets", "etcd_admin", "cluster",
-     "refusal",
+     "refusal", "bounded_sqlite",
      "token_init", "traces", "logs"},
     {"stack", "netfaults", "proxy", "health"},
     {"runtime", "controls", "status_view", "pager"},
