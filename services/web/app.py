@@ -106,7 +106,7 @@ def create_app(
     broken = parse_broken_routes(settings.broken_routes)
     if broken:
         app.add_middleware(
-            BadReleaseMiddleware, broken=broken, release=settings.release, routes=routes
+            BadReleaseMiddleware, broken=broken, routes=routes
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES)
     if settings.metrics_middleware:

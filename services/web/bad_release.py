@@ -11,7 +11,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.web.asgi_json import send_json
+from services.web.asgi_json import send_json, server_error_body
 from services.web.route_templates import RouteTemplates
 
 
@@ -32,19 +32,16 @@ class BadReleaseMiddleware:
         app: ASGIApp,
         *,
         broken: frozenset[tuple[str, str]],
-        release: str,
         routes: RouteTemplates,
     ) -> None:
         self.app = app
         self._broken = broken
-        self._release = release
         self._routes = routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             method, route = scope["method"], self._routes.template_of(scope)
             if (method, route) in self._broken:
-                detail = f"release {self._release} is broken on {method} {route}"
-                await send_json(send, 500, {"error": "broken_release", "detail": detail})
+                await send_json(send, 500, server_error_body(500))
                 return
         await self.app(scope, receive, send)

@@ -10,7 +10,7 @@ import asyncio
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.web.asgi_json import send_json
+from services.web.asgi_json import send_json, server_error_body
 from services.web.faults.manager import FaultManager
 from services.web.route_templates import RouteTemplates
 
@@ -47,4 +47,4 @@ class FaultInjectionMiddleware:
 
 
 async def _send_injected_error(send: Send, status: int) -> None:
-    await send_json(send, status, {"error": "injected_fault", "detail": f"http-errors: {status}"})
+    await send_json(send, status, server_error_body(status))
