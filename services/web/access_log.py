@@ -15,9 +15,10 @@ import logging
 import time
 
 from opentelemetry.trace import get_current_span
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.web.trace_middleware import UNTRACED_PATHS, UNTRACED_PREFIX
+from services.web.response_status import StatusRecorder
+from services.web.trace_middleware import traced
 
 log = logging.getLogger("services.web.access")
 
@@ -35,26 +36,18 @@ class AccessLogMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path in UNTRACED_PATHS or \
-                path.startswith(UNTRACED_PREFIX):
+        if not traced(scope):
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        sending = StatusRecorder(send)
         try:
             await self.app(scope, receive, sending)
         finally:
             recorded = get_current_span().is_recording()
+            status = sending.status
             if recorded or status >= 500:
                 extra = {} if recorded else {"trace_id": _incoming_trace_id(scope)}
                 log.log(logging.ERROR if status >= 500 else logging.INFO,
-                        "%s %s %d %.1fms", scope["method"], path, status,
+                        "%s %s %d %.1fms", scope["method"], scope["path"], status,
                         (time.perf_counter() - started) * 1000, extra=extra)

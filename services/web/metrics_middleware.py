@@ -17,9 +17,10 @@ from collections.abc import Callable
 from time import perf_counter
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.web.metrics import WebMetrics
+from services.web.response_status import StatusRecorder
 from services.web.route_templates import RouteTemplates
 
 # Any other method string is folded into "other" so clients cannot mint label values.
@@ -42,26 +43,19 @@ class MetricsMiddleware:
             return
         method = scope["method"] if scope["method"] in KNOWN_METHODS else "other"
         route = self._routes.template_of(scope)
-        # An exception escaping the app becomes a 500 in the outer error handler.
-        status = 500
-
-        async def send_recording_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+        recorder = StatusRecorder(send)
 
         in_flight = self._metrics.http_requests_in_flight
         in_flight.inc()
         started = perf_counter()
         try:
-            await self.app(scope, receive, send_recording_status)
+            await self.app(scope, receive, recorder)
         finally:
             elapsed = perf_counter() - started
             in_flight.dec()
             exemplar = self._exemplar() if self._exemplar is not None else None
             self._histogram(method, route).observe(elapsed, exemplar)
-            self._counter(method, route, status).inc()
+            self._counter(method, route, recorder.status).inc()
 
     def _counter(self, method: str, route: str, status: int) -> Any:
         key = (method, route, status)

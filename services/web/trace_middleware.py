@@ -28,6 +28,13 @@ from services.web.route_templates import RouteTemplates
 
 UNTRACED_PATHS = frozenset({"/readyz", "/healthz", "/metrics"})
 UNTRACED_PREFIX = "/admin"
+
+
+def traced(scope: Scope) -> bool:
+    """An HTTP request other than a health check, a scrape or the controller's `/admin`."""
+    path = scope.get("path", "")
+    return scope["type"] == "http" and path not in UNTRACED_PATHS and \
+        not path.startswith(UNTRACED_PREFIX)
 TRACE_HEADER = b"x-trace-id"
 _PROPAGATOR = TraceContextTextMapPropagator()
 # W3C traceparent: version-traceid-parentid-flags; an all-zero id is invalid.
@@ -58,9 +65,7 @@ class TracingMiddleware:
         self._recording = recording
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path in UNTRACED_PATHS or \
-                path.startswith(UNTRACED_PREFIX):
+        if not traced(scope):
             await self.app(scope, receive, send)
             return
         carrier, incoming, sampled = _incoming(scope)
