@@ -17,9 +17,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from chaos.api.auth import require_stack_token
+from chaos.api.logs import _hide as drill_log_filter
 from chaos.durations import parse_duration
+from chaos.logs.store import LogQuery
 from chaos.refusal import Refusal
 from chaos.traces import otlp
+from chaos.traces.lb_span import SERVICE as LB
+from chaos.traces.lb_span import LbHop
 from chaos.traces.spans import Span
 from chaos.traces.store import TraceQuery, TraceSummary
 
@@ -174,14 +178,30 @@ async def list_traces(request: Request) -> list[TraceItem]:
     return [_item(s) for s in summaries]
 
 
+def _with_lb_hop(request: Request, stored):
+    """`stored` (a trace id's spans) plus the load balancer's hop, derived from HAProxy's
+    access lines in the log store (chaos/traces/lb_span.py); a line a running drill withholds
+    from /api/logs makes no span either."""
+    controller = request.app.state.controller
+    hide = drill_log_filter(controller)
+
+    def access_lines(trace_id: str) -> list:
+        return controller.logs.query(LogQuery(components=(LB,), trace_id=trace_id, limit=50),
+                                     hide)
+
+    hop = LbHop(access_lines)
+    return lambda trace_id: hop.add(trace_id, stored(trace_id))
+
+
 @router.get("/api/traces/{trace_id}", response_model=TraceDetail)
 async def get_trace(request: Request, trace_id: str) -> TraceDetail:
-    """Every span of one trace, by start time."""
+    """Every span of one trace, by start time, with the load balancer's hop (service `lb`,
+    derived from HAProxy's access log) as the parent of web's server span."""
     wanted = trace_id.strip().lower()
     if not _TRACE_ID.match(wanted):
         raise Refusal(422, f"trace_id: {trace_id!r} is not a trace id; use 32 hex digits "
                            "(the X-Trace-Id header of a response)", field="trace_id")
-    spans = await asyncio.to_thread(_store(request).trace, wanted)
+    spans = await asyncio.to_thread(_with_lb_hop(request, _store(request).trace), wanted)
     if not spans:
         raise Refusal(404, f"trace_id: no stored trace {wanted} (not arrived yet, not "
                            "sampled, or past the retention limits)", field="trace_id")
