@@ -20,7 +20,8 @@ class Row:
 
 def _ordered(spans: list[dict]) -> list[tuple[int, dict]]:
     """Depth-first by parent, children by start; a span whose parent is not in the trace (the
-    load generator's, which is not exported) is a root."""
+    load generator's, which is not exported) is a root: the load balancer's hop (`lb`, from
+    its access log) when the trace has one, else web's server span."""
     ids = {s["span_id"] for s in spans}
     children: dict[str | None, list[dict]] = {}
     for span in spans:
@@ -41,7 +42,15 @@ def detail(span: dict) -> str:
     """The attributes that tell a store attempt or a request apart, briefly."""
     a = span.get("attributes") or {}
     parts = []
-    if "store.endpoint" in a:
+    if "haproxy.server" in a:  # the load balancer's hop, derived from its access line
+        parts.append(f"HTTP {a.get('http.response.status_code', '?')} -> {a['haproxy.server']}")
+        if a.get("haproxy.retries"):
+            parts.append(f"retries {a['haproxy.retries']}"
+                         + (" redispatched" if a.get("haproxy.redispatched") else ""))
+        if a.get("haproxy.termination_state", "----") != "----":
+            parts.append(f"term {a['haproxy.termination_state']}")
+        parts.append("(access log)")
+    elif "store.endpoint" in a:
         parts.append(f"{a['store.endpoint']} {a.get('store.outcome', '?')}")
         if a.get("store.failover"):
             parts.append("failover")

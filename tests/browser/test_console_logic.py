@@ -105,3 +105,21 @@ def test_the_waterfall_places_children_under_their_parents_on_the_traces_axis(st
          +r.width.toFixed(2), r.error])""", spans)
     assert rows == [["a", 0, 0, 0, 100, False], ["b", 1, 1, 5, 10, True],
                     ["c", 1, 4, 20, 30, False]]
+
+
+def test_the_waterfall_roots_the_load_balancers_hop_and_details_its_access_line(static_page):
+    lb = {"span_id": "l", "parent_span_id": "gone", "service": "lb", "start": 10.0,
+          "duration_ms": 40, "attributes": {
+              "gameday.derived_from": "haproxy access log", "haproxy.server": "web-2",
+              "http.response.status_code": 503, "haproxy.retries": 1,
+              "haproxy.redispatched": True, "haproxy.termination_state": "sC--"}}
+    spans = [
+        {"span_id": "s", "parent_span_id": "l", "start": 9.995, "duration_ms": 30},
+        {"span_id": "c", "parent_span_id": "s", "start": 10.01, "duration_ms": 4},
+        lb,
+    ]
+    rows = module_call(static_page, "waterfall.js", """(spans) => m.layout(spans).rows.map((r) =>
+        [r.span.span_id, r.depth])""", spans)
+    assert rows == [["l", 0], ["s", 1], ["c", 2]]  # a web span skewed before it stays under it
+    assert module_call(static_page, "waterfall.js", "(s) => m.detail(s)", lb) == (
+        "HTTP 503 -> web-2 retries 1 redispatched term sC-- (access log)")

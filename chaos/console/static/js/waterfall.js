@@ -8,7 +8,8 @@ import { el, clock } from "./dom.js";
 import { logTime } from "./logs.js";
 
 /** Spans depth-first by parent, children by start; a span whose parent is not in the trace
- *  (the load generator's, which is not exported) is a root. Each row places the span on the
+ *  (the load generator's, which is not exported) is a root: the load balancer's hop (`lb`,
+ *  derived from its access log) when the trace has one, else web's server span. Each row places the span on the
  *  trace's time axis: `left` and `width` in percent of the whole trace. */
 export function layout(spans) {
   if (!spans.length) return { start: 0, totalMs: 0, rows: [] };
@@ -42,7 +43,12 @@ export function layout(spans) {
 export function detail(span) {
   const a = span.attributes || {};
   const parts = [];
-  if ("store.endpoint" in a) {
+  if ("haproxy.server" in a) {  // the load balancer's hop, derived from its access line
+    parts.push(`HTTP ${a["http.response.status_code"] ?? "?"} -> ${a["haproxy.server"]}`);
+    if (a["haproxy.retries"]) parts.push(`retries ${a["haproxy.retries"]}${a["haproxy.redispatched"] ? " redispatched" : ""}`);
+    if ((a["haproxy.termination_state"] ?? "----") !== "----") parts.push(`term ${a["haproxy.termination_state"]}`);
+    parts.push("(access log)");
+  } else if ("store.endpoint" in a) {
     parts.push(`${a["store.endpoint"]} ${a["store.outcome"] ?? "?"}`);
     if (a["store.failover"]) parts.push("failover");
     if (a["store.retry"]) parts.push(`retry ${a["store.retry"]}`);
