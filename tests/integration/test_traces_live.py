@@ -1,6 +1,7 @@
 """On the real local stack: a GET through the `api` endpoint (HAProxy) answers its trace id in
 `X-Trace-Id`, and the controller's trace store soon holds that trace: the web instance's
-server span and its store-call span under it, as `gameday trace ID` draws them. A latency
+server span and its store-call span under it, under the load balancer's hop (a span derived
+from HAProxy's access line), as `gameday trace ID` draws them. A latency
 fault on web-2's store links shows in `gameday traces --slowest 5`, a store leader kill as a
 failover of two store-call spans in one trace, and the exemplars Prometheus keeps on web's
 latency histogram resolve to stored traces."""
@@ -48,10 +49,35 @@ def test_a_get_through_the_api_endpoint_is_a_trace_that_gameday_trace_draws(stac
     assert calls[-1]["attributes"]["store.outcome"] == "ok"
     assert calls[-1]["attributes"]["store.revision"] > 0
 
+    # The load balancer's hop: a span derived from HAProxy's access line, once the controller
+    # has read it (it tails lb's log every 0.5 s). Bounded.
+    def with_lb() -> dict | None:
+        found = stack.controller.get(f"/api/traces/{trace_id}")
+        return found if any(s["service"] == "lb" for s in found["spans"]) else None
+
+    stack.wait_for(with_lb, timeout=20, interval=0.5, what=f"lb span of trace {trace_id}")
+    shown = json.loads(stack.cli("trace", trace_id, "--json", timeout=180).stdout)
+    [lb] = [s for s in shown["spans"] if s["service"] == "lb"]
+    server = next(s for s in shown["spans"] if s["name"] == "GET /kv/{key}")
+    calls = [s for s in shown["spans"] if s["name"] == "store get"]
+    assert lb["parent_span_id"] is None  # a user's request: no traceparent, lb is the root
+    assert server["parent_span_id"] == lb["span_id"]
+    assert calls and all(c["parent_span_id"] == server["span_id"] for c in calls)
+    assert lb["attributes"]["gameday.derived_from"] == "haproxy access log"
+    assert lb["attributes"]["haproxy.server"] == server["service"]
+    assert lb["attributes"]["http.response.status_code"] == 200
+    assert lb["name"] == "GET /kv/live/traced"
+    # Its window (accept time + Tt, in ms) holds web's span: one clock, ms resolution.
+    slack = 0.02
+    assert lb["start"] <= server["start"] + slack, (lb, server)
+    assert (server["start"] + server["duration_ms"] / 1000
+            <= lb["start"] + lb["duration_ms"] / 1000 + slack), (lb, server)
+
     drawn = stack.cli("trace", trace_id, timeout=180).stdout
     assert f"trace {trace_id}" in drawn
-    assert f"{server['service']}: GET /kv/{{key}}" in drawn
-    assert f"  {server['service']}: store get" in drawn  # indented under its parent
+    assert "\nlb: GET /kv/live/traced" in drawn  # the root
+    assert f"  {server['service']}: GET /kv/{{key}}" in drawn  # under the lb span
+    assert f"    {server['service']}: store get" in drawn  # under web's server span
 
     listed = stack.controller.get("/api/traces", params={"service": server["service"],
                                                          "since": "5m", "limit": "1000"})
