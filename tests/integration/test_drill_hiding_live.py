@@ -93,6 +93,14 @@ def assert_traces_and_exemplars_hide(stack, since: float, secret: set[str]) -> N
         assert leaks(json.dumps(spans), secret) == [], spans
         assert not [s for s in spans if s["service"] in ("controller", "proxy")
                     or str(s["attributes"].get("url.path", "")).startswith("/admin")], spans
+    # The load balancer's hop (derived from HAProxy's access line, once the controller has
+    # read it) carries HAProxy's own fields only.
+    def lb_hops() -> list[dict] | None:
+        return [s for tid in mine for s in stack.controller.get(f"/api/traces/{tid}")["spans"]
+                if s["service"] == "lb"] or None
+
+    hops = stack.wait_for(lb_hops, timeout=15, interval=0.5, what="a user's trace's lb span")
+    assert leaks(json.dumps(hops), secret) == [], hops
     exemplars = stack.controller.get("/api/prom/query_exemplars", params={
         "query": "http_request_duration_seconds_bucket", "start": str(since),
         "end": str(time.time() + 1)})["data"]
