@@ -79,7 +79,7 @@ def query_of(params: dict[str, str], components: list[str], now: float) -> LogQu
                     limit=int(raw_limit))
 
 
-def _hide(controller):
+def drill_log_filter(controller):
     """What a running drill withholds, or None when no drill runs."""
     drills = controller.drills
     if not drills.running:
@@ -116,5 +116,5 @@ async def list_logs(
               "after": after, "limit": limit}
     query = query_of({k: v for k, v in params.items() if v is not None}, component, time.time())
     controller = request.app.state.controller
-    found = await asyncio.to_thread(controller.logs.query, query, _hide(controller))
+    found = await asyncio.to_thread(controller.logs.query, query, drill_log_filter(controller))
     return [_item(e) for e in found]

@@ -17,7 +17,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel
 
 from chaos.api.auth import require_stack_token
-from chaos.api.logs import _hide as drill_log_filter
+from chaos.api.logs import drill_log_filter
 from chaos.durations import parse_duration
 from chaos.logs.store import LogQuery
 from chaos.refusal import Refusal
