@@ -1,8 +1,21 @@
 from __future__ import annotations
 
+import signal
+
 import pytest
 
 from tests.integration.stackctl import Stack
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def pytest_configure(config):
+    # `timeout`, CI and `kill` stop a run with SIGTERM, which by default ends Python without
+    # running any `finally`: the session's stack (etcd, HAProxy, Prometheus, the controller)
+    # would outlive the run. As an interrupt, pytest tears the fixtures down first.
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 @pytest.fixture(scope="session")
