@@ -63,6 +63,7 @@ def create_app(
         ProcessCollector(registry=registry)
     registry.register(metrics.StackCollector(controller))
     registry.register(metrics.FaultCollector(controller))
+    registry.register(metrics.RemediationCollector(lambda: controller.remediation.actions))
     app.state.registry = registry
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(Refusal, refused)

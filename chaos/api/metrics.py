@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -108,3 +108,20 @@ class FaultCollector:
         yield family(GaugeMetricFamily, "chaos_fault_last_event_timestamp_seconds",
                      "Unix time of the latest fault start or end, per type and edge",
                      ["type", "edge"], latest.items())
+
+
+class RemediationCollector:
+    """chaos_remediation_moves_total{action}: the operator's moves (scale, drain, ready,
+    rollback, restart, store moves), the dashboards' "Remediation moves" annotation source.
+    Moves are the learner's own, so a drill hides none of them."""
+
+    def __init__(self, moves: Callable[[], list[dict]]) -> None:
+        self.moves = moves
+
+    def collect(self):
+        counts: dict[tuple[str], int] = {}
+        for entry in self.moves():
+            counts[(entry["action"],)] = counts.get((entry["action"],), 0) + 1
+        yield family(CounterMetricFamily, "chaos_remediation_moves",
+                     "Remediation moves made through the controller, by action",
+                     ["action"], counts.items())

@@ -166,6 +166,14 @@ def test_fault_windows_are_annotated_and_can_be_switched_off(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_remediation_moves_are_annotated(name):
+    [moves] = [a for a in DASHBOARDS[name]["annotations"]["list"]
+               if "chaos_remediation_moves_total" in a["target"]["expr"]]
+    assert moves["enable"] is True and "{{action}}" in moves["titleFormat"]
+    assert seconds(moves["target"]["interval"]) <= 1
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_dashboards_link_to_each_other_keeping_time_and_variables(name):
     dashboard = DASHBOARDS[name]
     tag_links = [link for link in dashboard["links"] if link["type"] == "dashboards"]

@@ -107,6 +107,23 @@ async def test_metrics_show_active_faults_and_outcomes(client):
     assert 'chaos_fault_last_event_timestamp_seconds{edge="end",type="pause"}' in text
 
 
+async def test_metrics_count_remediation_moves_by_action(tmp_path):
+    controller = FakeController(tmp_path)
+    async with controller_client(controller, TOKEN) as client:
+        await _moves_are_counted(client, controller)
+    await controller.close()
+
+
+async def _moves_are_counted(client, controller):
+    assert "chaos_remediation_moves_total{" not in (await client.get("/metrics")).text
+    controller.remediation.actions.extend([{"ts": 1.0, "action": "drain", "component": "web-2"},
+                                           {"ts": 2.0, "action": "ready", "component": "web-2"},
+                                           {"ts": 3.0, "action": "drain", "component": "web-3"}])
+    text = (await client.get("/metrics")).text
+    assert 'chaos_remediation_moves_total{action="drain"} 2.0' in text
+    assert 'chaos_remediation_moves_total{action="ready"} 1.0' in text
+
+
 async def test_openapi_is_served(client):
     spec = (await client.get("/openapi.json")).json()
     assert "/api/faults" in spec["paths"] and "/api/catalog" in spec["paths"]
