@@ -61,6 +61,7 @@ async def _serve(state: StateDir) -> int:
             server.should_exit = True
 
     controller.start_loops()
+    recording = asyncio.create_task(controller.events.run(), name="events")
     boot = asyncio.create_task(controller.boot())
     try:
         uvicorn, api = await asyncio.to_thread(_import_api)
@@ -81,6 +82,8 @@ async def _serve(state: StateDir) -> int:
         boot.cancel()
         # A fault must never outlive its controller: revert before exiting (SIGTERM, down).
         await controller.revert_all_faults()
+        recording.cancel()
+        controller.events.sync()  # the reverts just made, before the log is left
         await controller.close()
     return 0
 

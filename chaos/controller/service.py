@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 
 from chaos import etcd_admin, health
+from chaos.controller import timeline
 from chaos.controls.apps import AppAdminClient
 from chaos.controls.disk import DiskThrottle
 from chaos.controls.proxy import ProxyClient
@@ -113,6 +114,7 @@ class Controller:
             scenario_running=lambda: self.runner.current is not None,
             moves=lambda: self.remediation.actions,
             pages=lambda: list(self.pager.pages.values()))
+        self.events = timeline.recorder_for(self)  # the one event log (GET /api/events)
 
     # -- boot --------------------------------------------------------------------------------
 

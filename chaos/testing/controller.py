@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import httpx
 
+from chaos.controller import timeline
 from chaos.controls.lb import LbAdmin
 from chaos.controls.store import StoreAdmin
 from chaos.drills.service import DrillService
@@ -109,6 +110,7 @@ class FakeController:
             moves=lambda: self.remediation.actions,
             pages=lambda: list(self.pager.pages.values()), poll_seconds=0.05)
         self.pager = PageStore(state_dir / "pages.json")
+        self.events = timeline.recorder_for(self)  # the real event log, synced on every read
         self.traces = TraceStore(state_dir / "traces.sqlite")
         self.logs = LogStore(state_dir / "logs.sqlite")
         # Relays nothing unless a test gives it a URL (and an http client that answers).

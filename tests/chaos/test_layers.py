@@ -19,7 +19,7 @@ LAYERS: list[set[str]] = [
     {"runtime", "controls", "status_view", "pager"},
     {"faults"},
     {"scenarios", "remediation"},
-    {"drills", "schedules"},
+    {"drills", "schedules", "events"},
     {"api", "console"},
     {"controller", "cli", "export", "ctk"},
     {"testing"},

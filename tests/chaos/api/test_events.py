@@ -80,3 +80,56 @@ async def test_a_bad_since_is_a_422_naming_it(setup, since):
     assert response.status_code == 422, response.text
     assert response.json()["errors"][0]["field"] == "since"
     assert "30s" in response.json()["detail"]  # the allowed form
+
+
+async def test_kind_component_and_source_filter_the_timeline(setup):
+    controller, client = setup
+    injected = await client.post("/api/faults", json={"type": "kill", "target": "web-2",
+                                                      "duration": "1m"})
+    assert injected.status_code == 201, injected.text
+    controller.runtime.tick(time.monotonic() + 60)
+    controller.pager.receive(notification())
+    await client.delete(f"/api/faults/{injected.json()['id']}")
+
+    def get(**params):
+        return client.get("/api/events", params={"since": "5m", **params})
+
+    assert kinds((await get(kind="fault")).json()) == ["fault.injected", "fault.reverted"]
+    assert kinds((await get(kind=["component.restart", "page"])).json()) == \
+        ["component.restart", "page.fired"]
+    about = (await get(component="web-2")).json()
+    assert kinds(about) == ["fault.injected", "component.exit", "component.restart",
+                            "fault.reverted"]
+    assert all(e["components"] == ["web-2"] for e in about)
+    assert (await get(component="web-1")).json() == []
+    assert kinds((await get(kind="component", source="page")).json()) == []
+    exit_ = next(e for e in about if e["kind"] == "component.exit")
+    assert exit_["details"] == {"exit": "killed by SIGKILL (fault)"} and "key" not in exit_
+
+
+@pytest.mark.parametrize(("field", "value", "allowed"), [
+    ("kind", "faults", "fault.injected"), ("kind", "fault.", "page.fired"),
+    ("component", "web-9", "web-2")])
+async def test_an_unknown_kind_or_component_is_a_422_naming_the_field_and_the_choices(
+        setup, field, value, allowed):
+    _, client = setup
+    response = await client.get("/api/events", params={field: value})
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == field
+    assert value in response.json()["detail"] and allowed in response.json()["detail"]
+
+
+async def test_the_log_outlives_the_controller_and_is_not_written_twice(tmp_path):
+    async with served_fake(tmp_path, TOKEN) as (controller, client):
+        controller.pager.receive(notification())
+        first = (await client.get("/api/events")).json()
+        moves = controller.remediation.actions  # in memory only: the log keeps them
+        moves.append({"ts": time.time(), "action": "restart", "component": "web-1"})
+        assert kinds((await client.get("/api/events")).json()) == \
+            ["page.fired", "remediation.restart"]
+    async with served_fake(tmp_path, TOKEN) as (_, client):
+        again = (await client.get("/api/events")).json()
+    assert kinds(again) == ["page.fired", "remediation.restart"]
+    assert again[0] == first[0]
+    lines = (tmp_path / "events.jsonl").read_text().splitlines()
+    assert len(lines) == 2

@@ -1,0 +1,17 @@
+"""The controller's event timeline, wired: one `EventLog` in `<state-dir>/events.jsonl` and a
+recorder that appends what the fault manager, the runtime, the pager, remediation and the
+drills know, each event once (docs/alerts.md, "The event timeline")."""
+
+from __future__ import annotations
+
+from chaos.events import derive
+from chaos.events.log import EventLog
+from chaos.events.recorder import EventRecorder
+
+LOG_NAME = "events.jsonl"
+
+
+def recorder_for(controller) -> EventRecorder:
+    """A recorder over `controller`'s parts (read when it syncs, so built after them)."""
+    return EventRecorder(EventLog(controller.state.root / LOG_NAME),
+                         lambda since: derive.derived(controller, since))
