@@ -1,4 +1,5 @@
-"""`gameday events [--since 5m] [--source fault] [-f]`: the stack's timeline, oldest first."""
+"""`gameday events [--since 10m] [--kind K] [--component C] [--source S] [-f] [--json]`: the
+stack's timeline, oldest first."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from rich.table import Table
 
 from chaos.cli.common import JsonOption, StateDirOption, call, clock, console, emit, follow_changes
 
-SOURCES = ("fault", "component", "page", "remediation", "drill")
+SOURCES = ("fault", "component", "page", "remediation", "drill", "store", "silence", "scenario",
+           "load")
 COLOURS = {"fault": "magenta", "component": "yellow", "page": "red", "remediation": "cyan",
-           "drill": "blue"}
+           "drill": "blue", "store": "yellow", "silence": "red", "scenario": "magenta",
+           "load": "cyan"}
 
 
 def _line(event: dict) -> str:
@@ -34,6 +37,11 @@ def _show(events: list[dict]) -> None:
 
 def events(
     since: Annotated[str, typer.Option("--since", help="How far back: 90s, 5m, 2h.")] = "15m",
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", help="Only these kinds (repeatable): page.fired, or a source such as fault "
+                       "for every fault.* kind.")] = None,
+    component: Annotated[list[str] | None, typer.Option(
+        "--component", help="Only events about these components (repeatable).")] = None,
     source: Annotated[list[str] | None, typer.Option(
         "--source", help=f"Only these sources (repeatable): {', '.join(SOURCES)}.")] = None,
     follow: Annotated[bool, typer.Option("--follow", "-f",
@@ -41,9 +49,12 @@ def events(
     state_dir: StateDirOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """What happened, in order: faults, component exits and restarts, pages, remediation
-    moves and drills. During a drill its faults stay hidden until the reveal."""
-    params = {"since": since, **({"source": source} if source else {})}
+    """What happened, in order: faults, component exits and restarts, store leader changes,
+    pages and silences, remediation moves, scenario steps, load changes and drills, from the
+    controller's event log. During a drill its faults stay hidden until the reveal."""
+    params = {"since": since, **({"kind": kind} if kind else {}),
+              **({"component": component} if component else {}),
+              **({"source": source} if source else {})}
 
     def fetch() -> list[dict]:
         return call(state_dir, lambda c: c.get("/api/events", params=params))
