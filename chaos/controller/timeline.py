@@ -1,10 +1,14 @@
 """The controller's event timeline, wired: one `EventLog` in `<state-dir>/events.jsonl` and a
-recorder that appends what the fault manager, the runtime, the pager, remediation and the
-drills know, each event once (docs/alerts.md, "The event timeline")."""
+recorder that appends what the fault manager, the runtime, the pager, remediation, the drills
+and the cluster view (store leader changes) know, each event once (docs/alerts.md, "The
+event timeline")."""
 
 from __future__ import annotations
 
+import time
+
 from chaos.events import derive
+from chaos.events.leader import LeaderWatch
 from chaos.events.log import EventLog
 from chaos.events.recorder import EventRecorder
 
@@ -13,5 +17,6 @@ LOG_NAME = "events.jsonl"
 
 def recorder_for(controller) -> EventRecorder:
     """A recorder over `controller`'s parts (read when it syncs, so built after them)."""
+    leader = LeaderWatch(controller.leader, time.time)
     return EventRecorder(EventLog(controller.state.root / LOG_NAME),
-                         lambda since: derive.derived(controller, since))
+                         lambda since: derive.derived(controller, since, leader))

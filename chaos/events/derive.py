@@ -99,12 +99,25 @@ def drills(controller, since: float) -> list[Recorded]:
             ts=drill.ended_at, source="drill", kind="drill.ended", actor="drill",
             summary=f"drill {drill.id} {drill.state}", ref=drill.id,
             details={"state": drill.state}, key=f"drill.ended:{drill.id}"))
+    for note in drill.events:  # the learner's part of the drill's own record, never its faults
+        kind = LEARNER_NOTES.get(note.kind)
+        ts = drill.started_at + note.t
+        if kind is not None and ts >= since:
+            events.append(Recorded(
+                ts=ts, source="drill", kind=kind, actor="drill" if kind == "drill.revealed"
+                else "user", summary=note.message, ref=drill.id,
+                key=f"{kind}:{drill.id}:{note.t!r}"))
     return events
+
+
+LEARNER_NOTES = {"hint": "drill.hint", "answer": "drill.answer", "reveal": "drill.revealed"}
 
 
 SOURCES = (faults, components, pages, moves, drills)
 
 
-def derived(controller, since: float) -> list[Recorded]:
-    return sorted((e for source in SOURCES for e in source(controller, since)),
-                  key=lambda e: e.ts)
+def derived(controller, since: float, *watches) -> list[Recorded]:
+    """Every source's events at or after `since`, with those of stateful `watches`."""
+    found = [e for source in SOURCES for e in source(controller, since)]
+    found += [e for watch in watches for e in watch(since)]
+    return sorted(found, key=lambda e: e.ts)

@@ -133,3 +133,21 @@ async def test_the_log_outlives_the_controller_and_is_not_written_twice(tmp_path
     assert again[0] == first[0]
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     assert len(lines) == 2
+
+
+async def test_a_drills_hints_answers_and_reveal_are_on_the_timeline(setup):
+    _, client = setup
+    started = await client.post("/api/drills", json={"difficulty": "easy",
+                                                     "seed": seed_for("easy", "crashed-web")})
+    assert started.status_code == 201, started.text
+    assert (await client.post("/api/drills/current/hint")).status_code == 200
+    answered = await client.post("/api/drills/current/answer",
+                                 json={"component": "store-1", "cause": "disk-full"})
+    assert answered.status_code == 200, answered.text
+    during = (await client.get("/api/events", params={"kind": "drill"})).json()
+    assert kinds(during) == ["drill.started", "drill.hint", "drill.answer"]
+    assert [e["actor"] for e in during] == ["user", "user", "user"]
+    assert "store-1 / disk-full" in during[2]["summary"]
+    await client.post("/api/drills/current/reveal")
+    after = kinds((await client.get("/api/events", params={"kind": "drill"})).json())
+    assert sorted(after[-2:]) == ["drill.ended", "drill.revealed"]  # the same moment
