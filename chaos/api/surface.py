@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import httpx
 
     from chaos.drills.service import DrillService
+    from chaos.events.recorder import EventRecorder
     from chaos.faults.manager import FaultManager
     from chaos.health import Health
     from chaos.logs.store import LogStore
@@ -39,6 +40,7 @@ class ControllerSurface(Protocol):
     traces: TraceStore
     logs: LogStore  # every component's lines (GET /api/logs)
     trace_forward: TraceForwarder  # relays accepted exports to Jaeger (Compose), or nothing
+    events: EventRecorder  # the one event log (GET /api/events)
 
     def status(self) -> dict:
         """Every component's state and health, masked while a drill runs."""

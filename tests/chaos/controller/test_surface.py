@@ -22,7 +22,8 @@ async def test_the_controller_is_the_apis_surface_and_no_service_holds_it(tmp_pa
         assert isinstance(controller, ClusterView)
         for service in (controller.faults, controller.runner, controller.scheduler,
                         controller.scheduler.schedules, controller.scheduler.monkey,
-                        controller.remediation, controller.drills, controller.pager):
+                        controller.remediation, controller.drills, controller.pager,
+                        controller.events):
             held = [name for name, value in vars(service).items() if value is controller]
             assert not any(isinstance(v, Controller) for v in vars(service).values()), \
                 (type(service).__name__, held)
