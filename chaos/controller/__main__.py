@@ -28,6 +28,15 @@ def _import_api() -> tuple:
     return tuple(importlib.import_module(name) for name in API_MODULES)
 
 
+def container_logs(runtime, plan: StackPlan):
+    """Under Compose the components' logs are their containers' (docs/observability.md):
+    followed through the runtime's Docker client, named by Compose service as it names them."""
+    from chaos.logs.docker_source import DockerLogSource
+
+    components = {*plan.names(), "controller"}
+    return lambda store: DockerLogSource(runtime.client, runtime.project, store, components)
+
+
 async def serve(state: StateDir) -> int:
     # Written first: from here on `gameday up`, `status` and `down` know this controller.
     write_atomic(state.controller_pid_file, f"{os.getpid()}\n")
@@ -45,6 +54,7 @@ async def _serve(state: StateDir) -> int:
         from chaos.runtime.docker_setup import prepare
 
         plan, runtime = prepare(state, backoff_seconds=settings.restart_backoff_seconds)
+        log_source = container_logs(runtime, plan)
     else:
         raw = state.read_json(state.stack_file)
         if raw is None:
@@ -52,7 +62,8 @@ async def _serve(state: StateDir) -> int:
             return 2
         plan = StackPlan.model_validate(raw)
         runtime = LocalRuntime(plan, state, backoff_seconds=settings.restart_backoff_seconds)
-    controller = Controller(plan, state, runtime,
+        log_source = None  # the controller tails <state-dir>/logs/NAME.log
+    controller = Controller(plan, state, runtime, log_source=log_source,
                             traces_forward_url=settings.traces_forward_url)
     server = None
 

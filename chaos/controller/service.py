@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -47,7 +48,7 @@ LOG_POLL_SECONDS = 0.5
 
 class Controller:
     def __init__(self, plan: StackPlan, state: StateDir, runtime: SupervisingRuntime,
-                 *, traces_forward_url: str = "") -> None:
+                 *, traces_forward_url: str = "", log_source: Callable | None = None) -> None:
         self.plan = plan
         self.state = state
         self.runtime = runtime
@@ -102,9 +103,9 @@ class Controller:
         self.pager = PageStore(state.root / "pages.json")
         # Spans from the stack's OTLP exporters (POST /v1/traces), bounded (docs/observability.md).
         self.traces = TraceStore(state.root / "traces.sqlite")
-        # Every component's log file, tailed into one searchable store (GET /api/logs).
-        self.logs = LogStore(state.root / "logs.sqlite")
-        self.log_ingester = LogIngester(state.logs, self.logs)
+        # Every component's log file (Compose: `log_source`), in one store (GET /api/logs).
+        logs = self.logs = LogStore(state.root / "logs.sqlite")
+        self.log_ingester = log_source(logs) if log_source else LogIngester(state.logs, logs)
         # ... and, under Compose, relayed as received to Jaeger for its UI (empty: no relay).
         self.trace_forward = TraceForwarder(traces_forward_url, self.http)
         # Drills hide their faults; status() and the fault and metrics APIs ask it what to hide.
