@@ -7,6 +7,9 @@ failure. The same visible effects as the local runtime's live tests:
 * a GET through the api endpoint answers X-Trace-Id, and the controller's /api/traces/{id}
   holds that request's spans from web (server span, store-call span under it); with Jaeger
   in the stack (not offline), Jaeger's API has the trace too;
+* the controller's log store finds that kind of GET's lines by its trace id: web's access
+  line (`/api/logs?component=web-1&...&grep=ID`) and HAProxy's (`component=lb&trace_id=ID`),
+  collected from the containers' logs;
 * kill web-2: HAProxy takes it out of rotation, the controller brings the container back;
 * partition the store leader (iptables in the network namespaces): a new leader is elected,
   writes through the API succeed, the old leader rejoins after the revert, no rule remains;
@@ -173,6 +176,30 @@ def run(stack: Stack) -> Report:
             detail += " (no Jaeger in this stack: offline images)"
         return detail
 
+    def logs_of_a_request() -> str:
+        key = f"e2e-logs-{time.time():.0f}"
+        wait_for("a write through the API", lambda: stack.put(key, "logged").status_code
+                 == 200, 30)
+        response = wait_for("a GET through the API answered 200", lambda: (
+            (r := stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0))
+            .status_code == 200 and r), 30)
+        trace_id = response.headers.get("x-trace-id", "")
+        assert len(trace_id) == 32, f"no X-Trace-Id: {dict(response.headers)}"
+
+        def lines(components: list[str], **params: str) -> list[dict]:
+            found = stack.http.get(f"{stack.controller}/api/logs",
+                                   params={"component": components, **params})
+            found.raise_for_status()
+            return found.json()
+
+        # The controller follows every container's log (Docker Engine API) into one store.
+        web, lb = wait_for(f"web's and HAProxy's lines of trace {trace_id} in /api/logs", lambda: (
+            (w := lines(["web-1", "web-2", "web-3"], grep=trace_id))
+            and (b := lines(["lb"], trace_id=trace_id)) and (w, b)), 30)
+        assert all(line["trace_id"] == trace_id for line in web + lb), (web, lb)
+        assert any(f"/kv/{key}" in line["message"] for line in lb), lb
+        return f"{web[0]['component']}: {web[0]['message']!r}; lb: {lb[0]['message'][:50]!r}"
+
     def kill_web() -> str:
         before = stack.component("web-2")
         fault = stack.inject({"type": "kill", "target": "web-2", "duration": "30s"})
@@ -327,6 +354,8 @@ def run(stack: Stack) -> Report:
         return report
     report.check("prometheus targets up", targets_up)
     report.check("a GET's X-Trace-Id resolves to web's spans via the controller", trace_arrives)
+    report.check("a GET's trace id finds web's and HAProxy's log lines via the controller",
+                 logs_of_a_request)
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)
     report.check("partition store leader (new leader, writes succeed)", partition_leader)
     report.check("drain and ready web-1 through HAProxy's runtime API", drain_and_ready)
