@@ -31,12 +31,14 @@ class FakeRaw:
     waits for more until closed (as Docker's does while the container runs)."""
 
     def __init__(self, data: bytes, chunk: int, hold: bool) -> None:
-        self.data, self.chunk, self.hold = data, chunk, hold
+        self.data, self.chunk, self.hold = memoryview(data), chunk, hold
+        self.offset = 0
         self.closed = threading.Event()
 
     def read1(self, size: int) -> bytes:
-        if self.data:
-            piece, self.data = self.data[:min(size, self.chunk)], self.data[min(size, self.chunk):]
+        if self.offset < len(self.data):
+            end = self.offset + min(size, self.chunk)
+            piece, self.offset = bytes(self.data[self.offset:end]), end
             return piece
         if self.hold:
             self.closed.wait(10)
@@ -97,13 +99,13 @@ class FakeApi:
             return FakeResponse(FakeRaw(b"", 1, False), status=500)
         seconds, _, frac = params["since"].partition(".")
         since = int(seconds) * 1_000_000_000 + int(frac.ljust(9, "0"))
-        data = b""
+        pieces = []
         for stream_type, nanos, line in self.lines[cid]:
             if nanos >= since:  # Docker's `since` is inclusive
                 text = docker_time(nanos) + line + b"\n"
-                data += text if self.tty[cid] else \
-                    struct.pack(">BxxxL", stream_type, len(text)) + text
-        response = FakeResponse(FakeRaw(data, self.chunk, self.hold))
+                pieces.append(text if self.tty[cid] else
+                              struct.pack(">BxxxL", stream_type, len(text)) + text)
+        response = FakeResponse(FakeRaw(b"".join(pieces), self.chunk, self.hold))
         self.responses.append(response)
         return response
 
