@@ -33,6 +33,7 @@ from chaos.scenarios.prometheus import Prometheus
 from chaos.scenarios.runner import create_runner
 from chaos.schedules.service import ChaosScheduler
 from chaos.stack import haproxy, prometheus
+from chaos.stack.etcd import quota_of
 from chaos.stack.plan import StackPlan
 from chaos.state import StateDir, write_atomic
 from chaos.status_view import ComponentView
@@ -69,7 +70,7 @@ class Controller:
         self.store = StoreAdmin(
             self.http,
             {s: plan.component(s).url for s in stores},
-            quota_bytes=_quota_of(plan),
+            quota_bytes=quota_of(plan.component(plan.names("store")[0]).argv),
         )
         self.faults = FaultManager(
             FaultContext(
@@ -390,11 +391,3 @@ class Controller:
         await self.revert_all_faults()
         await self.runtime.stop_all()
         self.state.processes_file.unlink(missing_ok=True)
-
-
-def _quota_of(plan: StackPlan) -> int:
-    argv = plan.component(plan.names("store")[0]).argv
-    for arg in argv:
-        if arg.startswith("--quota-backend-bytes="):
-            return int(arg.split("=", 1)[1])
-    return 2 * 1024 * 1024 * 1024  # etcd's default

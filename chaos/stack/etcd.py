@@ -46,3 +46,11 @@ def member_argv(
         # info: leader elections and lost peers are what an on-call engineer looks for.
         "--log-level=info",
     ]
+
+
+def quota_of(argv: list[str]) -> int:
+    """The backend quota an etcd command line sets (etcd's default, 2 GiB, when it sets none)."""
+    for arg in argv:
+        if arg.startswith("--quota-backend-bytes="):
+            return int(arg.split("=", 1)[1])
+    return 2 * 1024 * 1024 * 1024
