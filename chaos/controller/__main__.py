@@ -22,19 +22,27 @@ from services import jsonlog
 # stack and reverts what a crashed controller left behind, so a fault does not outlive its
 # controller by that import (tests/integration/test_rollback.py measures it).
 API_MODULES = ("uvicorn", "chaos.api.app")
+LOG_FOLLOWER_CONNECTIONS = 32  # one per followed container, with room for restarts
 
 
 def _import_api() -> tuple:
     return tuple(importlib.import_module(name) for name in API_MODULES)
 
 
-def container_logs(runtime, plan: StackPlan):
+def container_logs(runtime, plan: StackPlan, client=None):
     """Under Compose the components' logs are their containers' (docs/observability.md):
-    followed through the runtime's Docker client, named by Compose service as it names them."""
+    followed through the Docker Engine API, named by Compose service as the runtime names them.
+    A client of its own (the same library and socket as the runtime's): each follower holds a
+    connection for as long as it follows, more than docker-py's default pool of 10 keeps, and
+    the runtime's supervision calls must not wait for them."""
     from chaos.logs.docker_source import DockerLogSource
 
+    if client is None:
+        import docker
+
+        client = docker.from_env(max_pool_size=LOG_FOLLOWER_CONNECTIONS)
     components = {*plan.names(), "controller"}
-    return lambda store: DockerLogSource(runtime.client, runtime.project, store, components)
+    return lambda store: DockerLogSource(client, runtime.project, store, components)
 
 
 async def serve(state: StateDir) -> int:

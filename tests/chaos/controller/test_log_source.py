@@ -1,6 +1,6 @@
 """Which log source the controller's composition root gives it: under Compose the containers'
-logs through the runtime's Docker client, named like the runtime's units (and the controller's
-own); locally the file tailer."""
+logs through the Docker Engine API, named like the runtime's units (and the controller's own);
+locally the file tailer."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from tests.chaos.logs.test_docker_source import FakeApi
 
 
 class DockerishRuntime(FakeRuntime):
-    def __init__(self, plan, client) -> None:
+    def __init__(self, plan) -> None:
         super().__init__({c.name: c.role for c in plan.components})
-        self.client, self.project = client, "gameday"
+        self.project = "gameday"
 
 
 def test_under_compose_the_controller_follows_the_stacks_containers(tmp_path: Path):
@@ -29,8 +29,8 @@ def test_under_compose_the_controller_follows_the_stacks_containers(tmp_path: Pa
     api.run("c-ctl", "controller")
     api.run("c-web", "web-3")
     api.run("c-jaeger", "jaeger")  # in the project, not a component of the stack
-    runtime = DockerishRuntime(plan, api)
-    controller = Controller(plan, state, runtime, log_source=container_logs(runtime, plan))
+    runtime = DockerishRuntime(plan)
+    controller = Controller(plan, state, runtime, log_source=container_logs(runtime, plan, api))
     source = controller.log_ingester
     assert isinstance(source, DockerLogSource)
     assert source.store is controller.logs
