@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from chaos.api.auth import require_token
 from chaos.api.errors import error_response
+from chaos.events.model import Recorded
 
 router = APIRouter(prefix="/api", tags=["load"])
 
@@ -65,7 +67,16 @@ async def show_load(request: Request) -> JSONResponse:
 @router.post("/load", dependencies=[Depends(require_token)])
 async def set_load(request: Request, change: LoadChange) -> JSONResponse:
     """Change the offered load live: a fixed rate (open loop) or a number of users."""
-    return await _forward(request, "POST", "/gameday/load", change.model_dump(exclude_none=True))
+    wanted = change.model_dump(exclude_none=True)
+    answer = await _forward(request, "POST", "/gameday/load", wanted)
+    if answer.status_code < 300:
+        now = time.time()
+        text = ", ".join(f"{k}={v}" for k, v in wanted.items())
+        request.app.state.controller.events.record(Recorded(
+            ts=now, source="load", kind="load.changed", actor="user", component="loadgen",
+            components=["loadgen"], summary=f"load set: {text}", details=wanted,
+            key=f"load.changed:{now!r}"))
+    return answer
 
 
 @router.get("/consistency")

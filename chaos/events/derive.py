@@ -1,7 +1,8 @@
 """Events derived from the parts of the controller that know them: faults (the fault manager's
 records), components (the runtime's lifecycle history), pages (the pager), the operator's moves
-(remediation's log) and drills. Each carries a stable `key`, so the recorder appends it once.
-Nothing is hidden here: the log keeps a drill's faults; readers hide them (`chaos.events.read`).
+(remediation's log), drills and scenario runs' steps. Each carries a stable `key`, so the
+recorder appends it once. Nothing is hidden here: the log keeps a drill's faults; readers
+hide them (`chaos.events.read`).
 """
 
 from __future__ import annotations
@@ -113,7 +114,25 @@ def drills(controller, since: float) -> list[Recorded]:
 LEARNER_NOTES = {"hint": "drill.hint", "answer": "drill.answer", "reveal": "drill.revealed"}
 
 
-SOURCES = (faults, components, pages, moves, drills)
+def scenario_steps(controller, since: float) -> list[Recorded]:
+    """Each step of every scenario run (check, inject, revert, detect, breach, heal, verdict,
+    ...): the run's own notes, on the stack's timeline."""
+    events = []
+    for run in controller.runner.runs():
+        actor = "schedule" if run.source.startswith("schedule") or run.source == "monkey" \
+            else "user"
+        for note in list(run.events):
+            ts = run.started_at + note.t
+            if ts >= since:
+                events.append(Recorded(
+                    ts=ts, source="scenario", kind="scenario.step", actor=actor,
+                    summary=f"{run.scenario}: {note.kind}: {note.message}", ref=run.id,
+                    details={"scenario": run.scenario, "step": note.kind},
+                    key=f"scenario.step:{run.id}:{note.t!r}:{note.kind}"))
+    return events
+
+
+SOURCES = (faults, components, pages, moves, drills, scenario_steps)
 
 
 def derived(controller, since: float, *watches) -> list[Recorded]:

@@ -38,6 +38,14 @@ class EventRecorder:
             self._reload()
         return new
 
+    def record(self, event: Recorded) -> None:
+        """Append an event that only an API edge sees (a load change), once."""
+        if event.key in self.keys:
+            return
+        self.keys.add(event.key)
+        if self.log.append([event]):
+            self._reload()
+
     def read(self, since: float) -> list[Recorded]:
         self.sync()
         return self.log.read(since)

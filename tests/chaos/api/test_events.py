@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import time
 
+import httpx
 import pytest
 
 from chaos.drills import incidents
@@ -151,3 +152,25 @@ async def test_a_drills_hints_answers_and_reveal_are_on_the_timeline(setup):
     await client.post("/api/drills/current/reveal")
     after = kinds((await client.get("/api/events", params={"kind": "drill"})).json())
     assert sorted(after[-2:]) == ["drill.ended", "drill.revealed"]  # the same moment
+
+
+async def test_a_load_change_the_load_generator_took_is_on_the_timeline(setup):
+    controller, client = setup
+    controller.plan.endpoints = {**controller.plan.endpoints, "loadgen": "http://loadgen.invalid"}
+    answers = iter([200, 422])
+
+    def loadgen(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), json={"ok": True})
+
+    shared, controller.http = controller.http, httpx.AsyncClient(
+        transport=httpx.MockTransport(loadgen))
+    try:
+        assert (await client.post("/api/load", json={"rate": 100})).status_code == 200
+        assert (await client.post("/api/load", json={"rate": 5})).status_code == 422
+    finally:
+        await controller.http.aclose()
+        controller.http = shared
+    changed = (await client.get("/api/events", params={"kind": "load"})).json()
+    # Only the change the load generator took; a refused one changed nothing.
+    assert [(e["kind"], e["component"], e["details"]) for e in changed] == [
+        ("load.changed", "loadgen", {"rate": 100.0})]
