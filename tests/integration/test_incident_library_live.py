@@ -3,7 +3,7 @@ seed that picks it), its steady state breaks within the time a drill allows befo
 and it pages, or its file says why it should not (`quiet`). Then it is revealed (its faults
 reverted) and the next one starts from a steady state again.
 
-About 30 minutes on 2 cores: `make test-library` (the `library` marker), not `make test`."""
+About 12 minutes on 2 cores: `make test-library` (the `library` marker), not `make test`."""
 
 from __future__ import annotations
 
