@@ -87,3 +87,30 @@ def test_reads_are_bounded_per_poll_and_long_lines_cut(tmp_path):
     assert stored[:100] == [f"line {n:04d}" for n in range(100)]
     assert polls > 5  # 200 bytes at a time
     assert all(len(m) <= 50 for m in stored)
+
+
+def test_a_file_past_its_bound_is_copy_truncated_without_losing_a_stored_line(tmp_path):
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    store = LogStore(tmp_path / "logs.sqlite")
+    ingester = LogIngester(logs, store, rotate_bytes=200)
+    path = logs / "lb.log"
+    with open(path, "ab") as writer:  # the process keeps its log open in append mode
+        writer.write(b"first line\n")
+        writer.flush()
+        ingester.poll()
+        writer.write(b"".join(b"line %d of many\n" % i for i in range(20)))  # past 200 bytes
+        writer.flush()
+        ingester.poll()  # rotates: what was not stored yet comes from the copy
+        assert path.stat().st_size == 0
+        assert (logs / "lb.log.1").read_bytes().startswith(b"first line\n")
+        writer.write(b"after the rotation\n")
+        writer.flush()
+    ingester.poll()
+    assert path.read_bytes() == b"after the rotation\n"  # appended at the new end, no hole
+    messages = [e.message for e in store.query(LogQuery(limit=100))]
+    assert messages == ["first line", *(f"line {i} of many" for i in range(20)),
+                        "after the rotation"]
+    # A restarted ingester resumes on the truncated file, storing nothing twice.
+    LogIngester(logs, store, rotate_bytes=200).poll()
+    assert len(store.query(LogQuery(limit=100))) == 22
