@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from chaos.events.log import EventLog
 from chaos.events.model import Recorded
@@ -18,9 +18,11 @@ SYNC_SECONDS = 1.0
 
 
 class EventRecorder:
-    def __init__(self, log_: EventLog, sources: Callable[[float], list[Recorded]]) -> None:
+    def __init__(self, log_: EventLog, sources: Callable[[float], list[Recorded]],
+                 refresh: Callable[[], Awaitable[None]] | None = None) -> None:
         self.log = log_
         self.sources = sources  # since -> the derived events at or after it
+        self.refresh = refresh  # what must be fetched (Alertmanager's silences) before a sync
         self._reload()
 
     def _reload(self) -> None:
@@ -53,6 +55,8 @@ class EventRecorder:
     async def run(self, seconds: float = SYNC_SECONDS) -> None:
         while True:
             try:
+                if self.refresh is not None:
+                    await self.refresh()
                 self.sync()
             except Exception:  # one bad read must not end the timeline
                 log.exception("event recording failed")
