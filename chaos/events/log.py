@@ -15,6 +15,19 @@ from chaos.events.model import Recorded
 log = logging.getLogger("gameday.events")
 
 MAX_BYTES = 8 * 1024 * 1024
+_TS_PREFIX = b'{"ts":'
+
+
+def _older(line: bytes, since: float) -> bool:
+    """Whether a line (as `append` writes it: `ts` first) is older than `since`, read from its
+    prefix without parsing the rest; anything else is parsed in full."""
+    if not since or not line.startswith(_TS_PREFIX):
+        return False
+    end = line.find(b",", len(_TS_PREFIX))
+    try:
+        return float(line[len(_TS_PREFIX):end]) < since
+    except ValueError:
+        return False
 
 
 class EventLog:
@@ -44,16 +57,18 @@ class EventLog:
 
     def read(self, since: float = 0.0) -> list[Recorded]:
         """Every kept event at or after `since`, oldest first."""
-        events = [e for e in self._scan() if e.ts >= since]
+        events = [e for e in self._scan(since) if e.ts >= since]
         return sorted(events, key=lambda e: e.ts)
 
-    def _scan(self) -> Iterator[Recorded]:
+    def _scan(self, since: float = 0.0) -> Iterator[Recorded]:
         for path in (self.rotated_path, self.path):
             try:
                 lines = path.read_bytes().splitlines()
             except FileNotFoundError:
                 continue
             for line in lines:
+                if _older(line, since):
+                    continue  # most of a long log, when a reader asks for the last minutes
                 try:
                     yield Recorded.model_validate(json.loads(line))
                 except ValueError:  # a torn last line after a crash: skip it, keep the rest

@@ -44,3 +44,13 @@ def test_a_torn_last_line_is_skipped_not_fatal(tmp_path):
     with log.path.open("a") as out:
         out.write('{"ts": 1003.0, "sou')
     assert [e.key for e in log.read()] == ["k1", "k2"]
+
+
+def test_since_skips_older_lines_by_their_prefix_and_parses_the_rest(tmp_path):
+    log = EventLog(tmp_path / "events.jsonl")
+    log.append([event(i) for i in (1, 2, 3)])
+    with log.path.open("ab") as out:  # a line written by other means: ts not first
+        out.write(b'{"source":"fault","ts":1004.0,"kind":"fault.injected","actor":"user",'
+                  b'"summary":"s","key":"other"}\n')
+    assert [e.ts for e in log.read(1002.0)] == [1002.0, 1003.0, 1004.0]
+    assert [e.ts for e in log.read(0)] == [1001.0, 1002.0, 1003.0, 1004.0]
