@@ -65,11 +65,11 @@ def query_of(params: dict[str, str], components: list[str], now: float) -> LogQu
         raise _refuse("trace_id", f"{params['trace_id']!r} is not a trace id; use 32 hex "
                                   "digits (the X-Trace-Id header of a response)")
     after = params.get("after") or None
-    if after is not None and (not after.isdigit() or len(after) > 18):
+    if after is not None and (not (after.isascii() and after.isdigit()) or len(after) > 18):
         raise _refuse("after", f"{after!r} is not an entry id; use the id of an entry "
                                "already read (a whole number, 0 or more)")
     raw_limit = params.get("limit") or str(DEFAULT_LIMIT)
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise _refuse("limit", f"{raw_limit!r} is not allowed; use 1 to {MAX_LIMIT}")
     grep = params.get("grep") or None
     if grep is not None and len(grep) > 1000:

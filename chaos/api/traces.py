@@ -126,7 +126,7 @@ def query_of(params: dict[str, str], now: float) -> TraceQuery:
         raise Refusal(422, f"order: {order!r} is not an order; allowed: {', '.join(ORDERS)}",
                       field="order")
     raw_limit = params.get("limit") or "50"
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Refusal(422, f"limit: {raw_limit!r} is not allowed; use 1 to {MAX_LIMIT}",
                       field="limit")
     since = _duration("since", params.get("since"))

@@ -31,7 +31,7 @@ def scale(
 ) -> None:
     """Add or remove web instances (HAProxy picks them up without a reload)."""
     role, sep, count = spec.partition("=")
-    if not sep or not count.isdigit():
+    if not sep or not (count.isascii() and count.isdigit()):
         raise typer.BadParameter(f"{spec!r} is not ROLE=N, e.g. web=5", param_hint="ROLE=N")
     body = {"role": role, "count": int(count)}
     _move(state_dir, as_json, "/api/scale", json=body)

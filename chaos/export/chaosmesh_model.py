@@ -73,7 +73,7 @@ class PodSelector(Strict):
     @model_validator(mode="after")
     def _value_for_mode(self) -> PodSelector:
         if self.mode in ("fixed", "fixed-percent", "random-max-percent"):
-            if self.value is None or not self.value.isdigit():
+            if self.value is None or not (self.value.isascii() and self.value.isdigit()):
                 raise ValueError(f"mode {self.mode} needs a numeric value")
             if self.mode != "fixed" and not 0 < int(self.value) <= 100:
                 raise ValueError(f"mode {self.mode} needs a value in 1..100")

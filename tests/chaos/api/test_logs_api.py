@@ -76,6 +76,8 @@ async def test_filters_and_follow(served):
     ({"since": "yesterday"}, "since", "10m"),
     ({"trace_id": "xyz"}, "trace_id", "32 hex"),
     ({"after": "-1"}, "after", "whole number"),
+    ({"after": "²"}, "after", "whole number"),  # a digit to str.isdigit, not to int()
+    ({"limit": "²"}, "limit", "1 to 5000"),
     ({"component": "Web 1"}, "component", "web-1"),
     ({"colour": "red"}, "colour", "component, grep, level, since, trace_id, after, limit"),
 ])

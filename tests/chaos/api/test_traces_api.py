@@ -99,6 +99,7 @@ async def test_filters(client):
     ("order=fastest", "order", "recent, slowest"),
     ("limit=0", "limit", "1 to 1000"),
     ("limit=many", "limit", "1 to 1000"),
+    ("limit=%C2%B2", "limit", "1 to 1000"),  # '²': a digit to str.isdigit, not to int()
     ("colour=red", "colour", "service, min_duration, error, since"),
 ])
 async def test_a_bad_query_is_a_422_naming_the_field_and_what_is_allowed(client, query, field,
