@@ -139,23 +139,33 @@ def test_a_real_requests_trace_opens_from_its_id_the_slowest_list_and_a_chart_cl
     assert got.status_code == 200, got.text
     trace_id = got.headers["x-trace-id"]
 
+    def traced_lines() -> list:
+        return stack.controller.get("/api/logs", params={"trace_id": trace_id, "since": "1h"})
+
     def stored() -> bool:
+        # web's spans, the lb span derived from HAProxy's access line, and both access lines
+        # (HAProxy's, web's) in the log store: all of the request there is to show.
         found = stack.controller.get(f"/api/traces/{trace_id}")
-        return {"GET /kv/{key}", "store get"} <= {s["name"] for s in found["spans"]}
+        names = {(s["service"], s["name"]) for s in found["spans"]}
+        return {n for _, n in names} >= {"GET /kv/{key}", "store get"} and \
+            any(service == "lb" for service, _ in names) and len(traced_lines()) >= 2
 
     stack.wait_for(stored, timeout=30, interval=0.5, what=f"trace {trace_id} stored")
 
-    # (a) From the id a user reads in X-Trace-Id: the load balancer to web hop (web's server
-    # span, whose parent is the load generator's or none) and the web to store call under it.
+    # (a) From the id a user reads in X-Trace-Id: the load balancer's hop (from its access
+    # line), web's server span under it and the web to store call under that.
     waterfall = page.locator("#waterfall")
     page.fill("#trace-id", trace_id)
     page.click("#trace-open-button")
     expect(waterfall).to_have_attribute("data-state", "open")
+    lb = waterfall.locator('.wf-rows > li[data-service="lb"]')
+    expect(lb).to_have_attribute("data-depth", "0")
     server = waterfall.locator('.wf-rows > li[data-name="GET /kv/{key}"]')
-    expect(server).to_have_attribute("data-depth", "0")
+    expect(server).to_have_attribute("data-depth", "1")
+    expect(server).to_have_attribute("data-parent-span-id", lb.get_attribute("data-span-id"))
     expect(server).to_contain_text("HTTP 200")
     call = waterfall.locator('.wf-rows > li[data-name="store get"]').last
-    expect(call).to_have_attribute("data-depth", "1")
+    expect(call).to_have_attribute("data-depth", "2")
     expect(call).to_have_attribute("data-parent-span-id", server.get_attribute("data-span-id"))
     assert server.get_attribute("data-service").startswith("web-")
     expect(call).to_contain_text(" ok")
@@ -194,9 +204,6 @@ def test_a_real_requests_trace_opens_from_its_id_the_slowest_list_and_a_chart_cl
     expect(waterfall).to_have_attribute("data-state", "open")
 
     # The waterfall lists the trace's log lines, as many as the logs API has for it.
-    def traced_lines() -> list:
-        return stack.controller.get("/api/logs", params={"trace_id": trace_id, "since": "1h"})
-
     wf_logs = waterfall.locator(".wf-logs")
     expect(wf_logs).to_have_attribute("data-count", re.compile(r"^\d+$"))
     assert int(wf_logs.get_attribute("data-count")) == len(traced_lines())
