@@ -39,6 +39,11 @@ def unreachable(exc: StoreUnreachable) -> RemediationError:
     )
 
 
+# Every move's name (its `action`), so its counter exists at 0 before the first one.
+ACTIONS = ("drain", "ready", "scale", "rollback", "restart", "move-leader", "store-defrag",
+           "store-disarm")
+
+
 class Remediation:
     """The operator's moves, over the few parts of the stack they touch: the runtime (processes),
     HAProxy (through its admin socket), the store, the fault manager (a rollback ends a bad

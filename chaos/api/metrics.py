@@ -9,6 +9,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 
 from chaos.drills.hiding import hidden_counts
+from chaos.remediation import ACTIONS
 
 router = APIRouter(tags=["metrics"])
 
@@ -119,7 +120,8 @@ class RemediationCollector:
         self.moves = moves
 
     def collect(self):
-        counts: dict[tuple[str], int] = {}
+        # Every action from 0, so the first move is an increase (a counter born at 1 is not).
+        counts: dict[tuple[str], int] = {(action,): 0 for action in ACTIONS}
         for entry in self.moves():
             counts[(entry["action"],)] = counts.get((entry["action"],), 0) + 1
         yield family(CounterMetricFamily, "chaos_remediation_moves",

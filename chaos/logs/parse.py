@@ -8,6 +8,8 @@
   access line (`chaos/stack/haproxy.py`'s `log-format`) starts with its accept time in unix
   seconds and carries `trace_id=` (32 hex digits, or `-`);
 * **logfmt** (Prometheus, Alertmanager): `ts=`, `level=`, `msg=`;
+* **Go's log package** as etcd's gRPC library writes it to the same stderr as zap:
+  `WARNING: 2026/12/02 12:02:00 grpc: ...` (level, local time, the `grpc` logger);
 * anything else: a plain text line with no level (HAProxy's `[WARNING]`-style start-up notes
   get theirs).
 """
@@ -26,6 +28,8 @@ _SYSLOG = re.compile(r"^<(\d{1,3})>(.*)$", re.S)
 _ACCESS = re.compile(r"^(\d{9,11}\.\d{1,6}) (.*)$", re.S)
 _ACCESS_TRACE = re.compile(r"\btrace_id=([0-9a-f]{32})\b")
 _BRACKETED = re.compile(r"^\[(NOTICE|WARNING|ALERT|EMERG|INFO|DEBUG)\]")
+_GOLOG = re.compile(r"^(INFO|WARNING|ERROR|FATAL): (\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}) "
+                    r"(?:(\w+): )?(.*)$", re.S)
 _LOGFMT = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
 # syslog severities 0-7
 _SEVERITY = ("critical", "critical", "critical", "error", "warning", "info", "info", "debug")
@@ -108,6 +112,18 @@ def _logfmt(line: str) -> LogLine | None:
                    level=level_of(fields.get("level")), logger=fields.get("caller"))
 
 
+def _golog(line: str) -> LogLine | None:
+    found = _GOLOG.match(line)
+    if found is None:
+        return None
+    level, stamp, logger, message = found.groups()
+    try:  # Go's log package writes local time
+        at = datetime.strptime(stamp, "%Y/%m/%d %H:%M:%S").timestamp()
+    except ValueError:
+        at = None
+    return LogLine(message=message, time=at, level=level_of(level), logger=logger)
+
+
 def parse(line: str) -> LogLine:
     """`line` (no newline) as a LogLine; never fails."""
     text = line.rstrip("\r\n")
@@ -115,7 +131,7 @@ def parse(line: str) -> LogLine:
         parsed = _json(text)
         if parsed is not None:
             return parsed
-    for parser in (_haproxy, _logfmt):
+    for parser in (_haproxy, _logfmt, _golog):
         parsed = parser(text)
         if parsed is not None:
             return parsed

@@ -115,7 +115,9 @@ async def test_metrics_count_remediation_moves_by_action(tmp_path):
 
 
 async def _moves_are_counted(client, controller):
-    assert "chaos_remediation_moves_total{" not in (await client.get("/metrics")).text
+    # Every action at 0 before any move, so the first one is an increase, not a new series.
+    before = (await client.get("/metrics")).text
+    assert 'chaos_remediation_moves_total{action="drain"} 0.0' in before
     controller.remediation.actions.extend([{"ts": 1.0, "action": "drain", "component": "web-2"},
                                            {"ts": 2.0, "action": "ready", "component": "web-2"},
                                            {"ts": 3.0, "action": "drain", "component": "web-3"}])

@@ -60,3 +60,11 @@ def test_logfmt_of_prometheus_and_plain_text():
     assert (plain.message, plain.level, plain.time) == ("Traceback (most recent call last):",
                                                         None, None)
     assert parse("{not json").message == "{not json"
+
+
+def test_go_log_lines_of_etcds_grpc_library_get_their_level_time_and_logger():
+    line = parse("WARNING: 2026/12/02 12:02:00 grpc: addrConn.createTransport failed")
+    assert (line.level, line.logger, line.message) == (
+        "warning", "grpc", "addrConn.createTransport failed")
+    assert line.time is not None
+    assert parse("WARNING: not a Go log line").level is None
