@@ -146,15 +146,20 @@ def run(stack: Stack) -> Report:
         wait_for("every Prometheus target up", up, 60)
         return f"{len(EXPECTED_TARGETS)} targets"
 
-    def trace_arrives() -> str:
-        key = f"e2e-trace-{time.time():.0f}"
-        wait_for("a write through the API", lambda: stack.put(key, "traced").status_code
+    def traced_get(key: str, value: str) -> str:
+        """Write `key`, GET it through the api endpoint (both retried for 30 s: a transient
+        503 while HAProxy's checks catch up is not a failure); the answer's X-Trace-Id."""
+        wait_for("a write through the API", lambda: stack.put(key, value).status_code
                  == 200, 30)
         response = wait_for("a GET through the API answered 200", lambda: (
             (r := stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0))
             .status_code == 200 and r), 30)
         trace_id = response.headers.get("x-trace-id", "")
         assert len(trace_id) == 32, f"no X-Trace-Id: {dict(response.headers)}"
+        return trace_id
+
+    def trace_arrives() -> str:
+        trace_id = traced_get(f"e2e-trace-{time.time():.0f}", "traced")
         # Web exports every second; the receiver stores what it accepts.
         detail = wait_for(f"trace {trace_id} on the controller", lambda: (
             (r := stack.http.get(f"{stack.controller}/api/traces/{trace_id}")).status_code
@@ -178,13 +183,7 @@ def run(stack: Stack) -> Report:
 
     def logs_of_a_request() -> str:
         key = f"e2e-logs-{time.time():.0f}"
-        wait_for("a write through the API", lambda: stack.put(key, "logged").status_code
-                 == 200, 30)
-        response = wait_for("a GET through the API answered 200", lambda: (
-            (r := stack.http.get(f"{stack.endpoints['api']}/kv/{key}", timeout=3.0))
-            .status_code == 200 and r), 30)
-        trace_id = response.headers.get("x-trace-id", "")
-        assert len(trace_id) == 32, f"no X-Trace-Id: {dict(response.headers)}"
+        trace_id = traced_get(key, "logged")
 
         def lines(components: list[str], **params: str) -> list[dict]:
             found = stack.http.get(f"{stack.controller}/api/logs",
