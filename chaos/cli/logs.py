@@ -3,9 +3,10 @@
 time (docs/observability.md, "Central logs"). While a drill runs the store withholds what
 would give its fault away, so this reads it through the API, not the files.
 
-`gameday logs NAME` (with -n and -f) works as it always did: under Compose it is the
-container's log; in the local runtime, when the controller does not answer (a stack that
-failed to start), the component's file is tailed directly.
+`gameday logs NAME` (with -n and -f) reads the same store, so a drill hides the same lines
+in both runtimes. Only when the controller does not answer (a stack that failed to start) is
+the component's own log read directly: its file in the local runtime, the container's log
+(`docker compose logs`) under Compose.
 """
 
 from __future__ import annotations
@@ -92,8 +93,6 @@ def logs(
     state = resolve_state(state_dir)
     names = names or []
     plain = len(names) == 1 and not (grep or level or since or trace or as_json)
-    if plain and compose_cli.is_compose_stack(state):
-        raise typer.Exit(compose_cli.compose_logs(state, names[0], follow=follow, lines=lines))
     params: dict[str, object] = {"limit": str(lines), "component": names}
     for key, value in (("grep", grep), ("level", level), ("since", since), ("trace_id", trace)):
         if value:
@@ -102,6 +101,9 @@ def logs(
         client = ControllerClient(state, timeout=10.0)
         found = client.get("/api/logs", params=params)
     except ControllerUnavailable as exc:
+        if plain and compose_cli.is_compose_stack(state):
+            raise typer.Exit(compose_cli.compose_logs(state, names[0], follow=follow,
+                                                      lines=lines)) from None
         if plain and state.logs.is_dir():
             _tail_file(state, names[0], lines, follow)
             return

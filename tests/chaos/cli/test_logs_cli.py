@@ -77,3 +77,32 @@ def test_one_name_without_a_controller_tails_its_file_as_before(monkeypatch, tmp
     assert missing.exit_code == 1 and "known: web-1" in missing.output
     searched = CliRunner().invoke(app, ["logs", "--grep", "x"])
     assert searched.exit_code == 1 and "not running" in searched.output
+
+
+def test_one_name_under_compose_reads_the_store_so_a_drill_hides_the_same_lines(
+        client, monkeypatch, tmp_path):
+    (tmp_path / "compose.json").write_text("{}")
+    called: list[str] = []
+    monkeypatch.setattr(logs_cli.compose_cli, "compose_logs",
+                        lambda state, name, **kw: called.append(name) or 0)
+    result = CliRunner().invoke(app, ["logs", "web-2", "-n", "20"])
+    assert result.exit_code == 0, result.output
+    assert called == []
+    assert client.last.asked == [{"limit": "20", "component": ["web-2"]}]
+
+
+def test_one_name_under_compose_without_a_controller_is_the_containers_log(
+        monkeypatch, tmp_path):
+    monkeypatch.setenv("GAMEDAY_STATE_DIR", str(tmp_path))
+    (tmp_path / "compose.json").write_text("{}")
+
+    def unavailable(state, timeout: float = 10.0):
+        raise ControllerUnavailable("gameday is not running")
+
+    called: list[tuple] = []
+    monkeypatch.setattr(logs_cli, "ControllerClient", unavailable)
+    monkeypatch.setattr(logs_cli.compose_cli, "compose_logs",
+                        lambda state, name, **kw: called.append((name, kw)) or 0)
+    result = CliRunner().invoke(app, ["logs", "web-1", "-n", "5", "-f"])
+    assert result.exit_code == 0, result.output
+    assert called == [("web-1", {"follow": True, "lines": 5})]
