@@ -186,6 +186,41 @@ def _per_component(figures: list[dict[str, Any]]) -> str:
     return "\n\n".join(parts)
 
 
+TRACING = """\
+## The cost of tracing and logging (issue 15)
+
+`bench/tracing_cost.py`: three web instances of the bench's stack on the same etcd, tracing
+off, tracing on at the load generator's default sampling ({ratio}) with spans exported to
+the controller, and every request recorded (what a user's own requests cost); the same wrk
+script (a new `traceparent` per request) for each, {rounds} alternating rounds, medians.
+
+| variant | req/s (each round) | throughput cost | web CPU a request | CPU cost | p99 |
+| --- | --- | --- | --- | --- | --- |
+{rows}
+"""
+
+
+def _tracing(figures: list[dict[str, Any]]) -> str:
+    group = [f for f in figures if f["group"] == "tracing cost" and "rounds_rps" in f["detail"]]
+    if not group:
+        return ""
+    rows = []
+    for figure in group:
+        d = figure["detail"]
+        rows.append(f"| {figure['name']} | {figure['value']:,.0f} "
+                    f"({', '.join(str(r) for r in d['rounds_rps'])}) | "
+                    f"{_cost(d.get('throughput_cost_percent'))} | {d['cpu_us_per_call']:.0f} us | "
+                    f"{_cost(d.get('cpu_cost_percent'))} | {d['p99_ms']:.1f} ms |")
+    ratio = next((f["detail"]["sample_ratio"] for f in group
+                  if f["detail"].get("sample_ratio") not in (None, 1.0)), "n/a")
+    return TRACING.format(ratio=ratio, rounds=len(group[0]["detail"]["rounds_rps"]),
+                          rows="\n".join(rows))
+
+
+def _cost(percent: float | None) -> str:
+    return "baseline" if percent is None else f"{percent:+.1f}%"
+
+
 def _section(title: str, body: str) -> str:
     return f"{title}\n\n{body}" if body else ""
 
@@ -199,6 +234,7 @@ def render(results: dict[str, Any], results_name: str, profile: dict[str, Any] |
         QUICK if results.get("quick") else "",
         "## Every figure\n\n" + render_markdown(figures),
         _store_client(figures),
+        _tracing(figures),
         _section("## The stack's CPU and memory (issue 13, item 3)", _per_component(figures)),
         _cuts(figures),
         _profile(profile),

@@ -25,7 +25,14 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import bench_store_client, profile_path, recovery, resources, throughput
+from bench import (
+    bench_store_client,
+    profile_path,
+    recovery,
+    resources,
+    throughput,
+    tracing_cost,
+)
 from bench.common import Figure, load_average
 from bench.stack import BenchStack
 from bench.table import render_text
@@ -110,6 +117,8 @@ def main() -> int:
         if "error" not in run.figures[-1].detail:
             stack.set_load(0)  # the throughput figures alone on the machine
             run.group("throughput", lambda: throughput.measure(stack, seconds))
+            run.group("tracing cost", lambda: tracing_cost.measure(
+                stack, seconds, rounds=3 if args.quick else 5))
             profile_out = None if not args.quick else Path(tempfile.gettempdir()) / (
                 "gameday-bench-profile-quick.json")
             run.group("profile", lambda: profile_path.in_run(stack, seconds * 2, profile_out))

@@ -33,6 +33,7 @@ class BenchStack:
         self.env = {**os.environ, "GAMEDAY_STATE_DIR": str(self.root), "GAMEDAY_PORTS": "free"}
         self.http = httpx.Client(timeout=5.0, trust_env=False)
         self._extra: list[subprocess.Popen] = []
+        self.extra_pids: dict[str, int] = {}  # extra web instance URL -> its pid
 
     # -- life cycle ------------------------------------------------------------------------
 
@@ -129,6 +130,11 @@ class BenchStack:
         return next(link["listen"] for link in self.plan["proxy_links"] if link["name"] == name)
 
     @property
+    def controller_url(self) -> str:
+        plan = self.plan
+        return f"http://{plan['host']}:{plan['controller_port']}"
+
+    @property
     def api(self) -> str:
         return self.plan["endpoints"]["api"]
 
@@ -185,6 +191,7 @@ class BenchStack:
         log.close()
         self._extra.append(process)
         url = f"http://127.0.0.1:{port}"
+        self.extra_pids[url] = process.pid
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             try:

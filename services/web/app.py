@@ -12,7 +12,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 from prometheus_client import CollectorRegistry
 
 from services.web import api_admin, api_health, api_kv, tracing
-from services.web.access_log import AccessLogMiddleware
+from services.web.access_log import log_request
 from services.web.bad_release import BadReleaseMiddleware, parse_broken_routes
 from services.web.body_limit import BodyLimitMiddleware
 from services.web.errors import install_error_handlers
@@ -116,9 +116,8 @@ def create_app(
                            exemplar=tracing.recorded_trace_id
                            if processor is not None and traces is not None else None)
     if traces is not None:
-        # Inside the tracing layer, so a recorded request's line carries its span's ids.
-        app.add_middleware(AccessLogMiddleware)
-        # Outermost of all: the trace id is on every response, whatever answered it.
+        # Outermost of all: the trace id is on every response, whatever answered it, and
+        # each traced request's access line is written once its answer is out.
         app.add_middleware(TracingMiddleware, tracer=tracing.tracer(traces), routes=routes,
-                           recording=processor is not None)
+                           recording=processor is not None, on_response=log_request)
     return app

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable
+from time import perf_counter
 
 from opentelemetry import context as otel_context
 from opentelemetry import trace
@@ -55,14 +57,25 @@ def _incoming(scope: Scope) -> tuple[dict[str, str], bytes | None, bool]:
     return carrier, found[2], bool(int(found[4], 16) & 1)
 
 
+# Called once per traced request when its answer is out: (scope, status, seconds, trace id,
+# span id when recorded, recorded). The access log (services/web/access_log.py).
+OnResponse = Callable[[Scope, int, float, bytes, str | None, bool], None]
+
+
+def _ignore(scope: Scope, status: int, seconds: float, trace_id: bytes,
+            span_id: str | None, recorded: bool) -> None:
+    return None
+
+
 class TracingMiddleware:
     def __init__(self, app: ASGIApp, *, tracer: Tracer, routes: RouteTemplates,
-                 recording: bool = True) -> None:
+                 recording: bool = True, on_response: OnResponse | None = None) -> None:
         self.app = app
         self._tracer = tracer
         self._routes = routes
         # False when spans go nowhere: requests still get a trace id, and cost next to nothing.
         self._recording = recording
+        self._on_response = on_response or _ignore
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if not traced(scope):
@@ -71,13 +84,31 @@ class TracingMiddleware:
         carrier, incoming, sampled = _incoming(scope)
         if incoming is not None and not sampled:
             # The root decided not to record this trace: keep its id, make no span.
-            await self.app(scope, receive, _with_trace_id(send, incoming))
+            await self._unrecorded(scope, receive, send, incoming)
             return
         if not self._recording:
             trace_id = incoming or format(_ids.getrandbits(128) or 1, "032x").encode()
-            await self.app(scope, receive, _with_trace_id(send, trace_id))
+            await self._unrecorded(scope, receive, send, trace_id)
             return
         await self._traced(scope, receive, send, carrier if incoming else None)
+
+    async def _unrecorded(self, scope: Scope, receive: Receive, send: Send,
+                          trace_id: bytes) -> None:
+        """No span: the trace id on the answer, and the answer's status for the access log."""
+        started = perf_counter()
+        status = 500  # unless an answer starts: an exception escaped the app
+
+        async def sending(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, trace_id)]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            self._on_response(scope, status, perf_counter() - started, trace_id, None, False)
 
     async def _traced(self, scope: Scope, receive: Receive, send: Send,
                       carrier: dict[str, str] | None) -> None:
@@ -87,7 +118,9 @@ class TracingMiddleware:
             f"{scope['method']} {route}", context=parent, kind=SpanKind.SERVER,
             attributes={"http.request.method": scope["method"], "http.route": route,
                         "url.path": scope["path"]})
-        trace_id = format(span.get_span_context().trace_id, "032x").encode()
+        context = span.get_span_context()
+        trace_id = format(context.trace_id, "032x").encode()
+        started = perf_counter()
         status = 500
 
         async def send_with_trace_id(message: Message) -> None:
@@ -106,16 +139,9 @@ class TracingMiddleware:
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
             span.end()
+            self._on_response(scope, status, perf_counter() - started, trace_id,
+                              format(context.span_id, "016x"), True)
 
 
 # Ids need to be unique, not secret: the Mersenne Twister, seeded from os.urandom.
 _ids = random.Random()
-
-
-def _with_trace_id(send: Send, trace_id: bytes) -> Send:
-    async def sending(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, trace_id)]
-        await send(message)
-
-    return sending

@@ -120,3 +120,31 @@ def test_docs_come_only_from_the_results() -> None:
     assert "bench/results/2026-12-01.json" in page
     assert "**aiohttp** (2,400 req/s, 16.0x of `httpx as before (pool 16)`)" in page
     assert "| prometheus | 9.0 | 120.0 |" in page
+
+
+def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> None:
+    off = "GET one web (store direct), tracing off"
+
+    def variant(name: str, rps: float, rounds: list[int], cpu: float, ratio, **cost) -> Figure:
+        return Figure("tracing cost", name, rps, "req/s",
+                      {"p50_ms": 30.0, "p99_ms": 110.0, "cpu_us_per_call": cpu,
+                       "rounds_rps": rounds, "sample_ratio": ratio, **cost},
+                      None if ratio is None else off)
+
+    figures = [f.as_dict() for f in (
+        variant(off, 900, [880, 900, 950], 700.0, None),
+        variant("GET one web, tracing on, default sampling (0.1)", 850, [840, 850, 870], 770.0,
+                0.1, throughput_cost_percent=5.6, cpu_cost_percent=10.0),
+        variant("GET one web, tracing on, every request recorded", 600, [590, 600, 610],
+                1250.0, 1.0, throughput_cost_percent=33.3, cpu_cost_percent=78.6))]
+    results = {
+        "date": "2026-12-01", "started_at": "a", "finished_at": "b", "command": "make bench",
+        "machine": {"cpus": 2, "cpu": "x", "memory_gib": 1, "kernel": "k", "python": "3",
+                    "etcd": "etcd", "haproxy": "haproxy", "wrk": "wrk"},
+        "figures": figures,
+    }
+    page = render(results, "bench/results/2026-12-01.json", None)
+    assert "default sampling (0.1) with spans" in " ".join(page.split())
+    assert ("| GET one web, tracing on, default sampling (0.1) | 850 (840, 850, 870) | +5.6% "
+            "| 770 us | +10.0% | 110.0 ms |") in page
+    assert f"| {off} | 900 (880, 900, 950) | baseline | 700 us | baseline |" in page

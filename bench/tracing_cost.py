@@ -1,0 +1,120 @@
+"""The cost of tracing and logging end to end: throughput and p99 of a store-backed
+`GET /kv/{key}` on a web instance with tracing on (spans exported to the controller's
+receiver, the load generator's default sampling) and off, side by side in one run.
+
+Three extra web instances of the bench's stack, same code, same store (etcd directly, so the
+web process is the bottleneck and its cost is not diluted by the other hops):
+
+* tracing off (`GAMEDAY_WEB_TRACING=false`: no trace ids, no spans, no access log line);
+* tracing on, every request carrying a new `traceparent` sampled at the load generator's
+  default ratio, as it sends them (`lua/traceparent.lua`), spans exported to the controller;
+* the same with every request sampled (1.0): what a user's own requests (no
+  `traceparent`, always recorded) cost.
+
+Every variant gets the same wrk script, so the load tool's cost is the same. Rounds
+alternate the variants (drift on a shared machine hits them alike); medians are reported,
+with each round's req/s, and the web process's CPU per request answered (from /proc), which
+another tenant's burst moves far less than it moves req/s.
+
+    .venv/bin/python -m bench.tracing_cost [--seconds 5] [--rounds 5] [--state-dir DIR]
+
+Without --state-dir it starts (and tears down) its own stack at no load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+
+from bench.common import Figure, wrk
+from bench.stack import BenchStack
+from bench.table import render_text
+from services.loadgen.tracecontext import DEFAULT_RATIO as LOADGEN_RATIO
+
+GROUP = "tracing cost"
+KEY = "bench/key"
+DEFAULT_RATIO = str(LOADGEN_RATIO)
+GOAL = "<= 10% throughput cost"
+
+
+def _median(runs: list[dict], field: str) -> float:
+    return statistics.median(run[field] for run in runs)
+
+
+def _run(url: str, pid: int, seconds: float, ratio: str) -> dict:
+    """One wrk run, plus the web process's CPU per request answered: steadier than
+    throughput on a shared machine, where another tenant's burst moves req/s by +-20%."""
+    process = psutil.Process(pid)
+    before = sum(process.cpu_times()[:2])
+    result = wrk(f"{url}/kv/{KEY}", seconds, script="traceparent.lua",
+                 env={"TRACE_SAMPLE_RATIO": ratio})
+    used = sum(process.cpu_times()[:2]) - before
+    result["cpu_us_per_call"] = used / max(result["requests"], 1) * 1e6
+    return result
+
+
+def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterator[Figure]:
+    web1 = stack.component("web-1")["env"]
+    exporting = {"traces_endpoint": stack.controller_url + "/v1/traces",
+                 "admin_token": web1["GAMEDAY_WEB_ADMIN_TOKEN"]}
+    variants = {
+        "off": (stack.extra_web("bench-trace-off", direct_store=True, tracing="false"),
+                DEFAULT_RATIO),
+        "on": (stack.extra_web("bench-trace-on", direct_store=True, **exporting),
+               DEFAULT_RATIO),
+        "all": (stack.extra_web("bench-trace-all", direct_store=True, **exporting), "1.0"),
+    }
+    stack.http.put(f"{variants['off'][0]}/kv/{KEY}", json={"value": "bench-value"}
+                   ).raise_for_status()
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for url, ratio in variants.values():  # warm-up: connections, lazy imports, caches
+        _run(url, stack.extra_pids[url], 1, ratio)
+    for _ in range(rounds):
+        for name, (url, ratio) in variants.items():
+            runs[name].append(_run(url, stack.extra_pids[url], seconds, ratio))
+    off_name = "GET one web (store direct), tracing off"
+    labels = {"off": off_name,
+              "on": f"GET one web, tracing on, default sampling ({DEFAULT_RATIO})",
+              "all": "GET one web, tracing on, every request recorded"}
+    off_rps = _median(runs["off"], "rps")
+    off_cpu = _median(runs["off"], "cpu_us_per_call")
+    for name in variants:
+        rps = _median(runs[name], "rps")
+        cpu = _median(runs[name], "cpu_us_per_call")
+        detail = {"p50_ms": _median(runs[name], "p50_ms"), "p99_ms": _median(runs[name], "p99_ms"),
+                  "cpu_us_per_call": round(cpu, 1),
+                  "errors": sum(r["errors"] for r in runs[name]),
+                  "rounds_rps": [round(r["rps"]) for r in runs[name]],
+                  "sample_ratio": float(variants[name][1]) if name != "off" else None}
+        if name != "off":
+            detail["throughput_cost_percent"] = round(100 * (1 - rps / off_rps), 1)
+            detail["cpu_cost_percent"] = round(100 * (cpu / off_cpu - 1), 1)
+        yield Figure(GROUP, labels[name], round(rps), "req/s", detail,
+                     None if name == "off" else off_name, GOAL if name == "on" else "")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--state-dir", type=Path, help="a running stack (default: start one)")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON")
+    args = parser.parse_args()
+    stack = BenchStack(rate=0, root=args.state_dir)
+    try:
+        if stack.owned:
+            stack.up()
+        figures = [f.as_dict() for f in measure(stack, args.seconds, args.rounds)]
+    finally:
+        stack.close()
+    print(json.dumps(figures, indent=2) if args.json else render_text(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
