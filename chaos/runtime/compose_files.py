@@ -45,7 +45,8 @@ def _store(name: str) -> str:
 
 
 def web_traces_endpoint(plan: StackPlan) -> str:
-    """Web's spans go to the controller's OTLP receiver (it relays them to Jaeger)."""
+    """Web's and the load generator's spans go to the controller's OTLP receiver (it relays
+    them to Jaeger)."""
     return plan.internal_endpoints["controller"] + TRACES_PATH
 
 
@@ -67,6 +68,7 @@ def compose_yaml(plan: StackPlan | None = None) -> str:
         "@@WEB_SERVICES@@": "\n\n".join(_web(w, plan) for w in webs),
         "@@LB_DEPENDS_ON_WEBS@@": _healthy(webs, 6),
         "@@STORE_VOLUMES@@": "\n".join(f"  {s}-data:" for s in stores),
+        "@@TRACES_ENDPOINT@@": web_traces_endpoint(plan),
     }
     text = TEMPLATE.read_text()
     for marker, value in parts.items():

@@ -17,7 +17,10 @@ def traces_endpoint(plan: StackPlan) -> str:
 
 
 def telemetry_env(plan: StackPlan, spec: ComponentSpec) -> dict[str, str]:
-    """Environment for `spec` in the local runtime: web instances export their spans."""
+    """Environment for `spec` in the local runtime: web instances and the load generator
+    (the root of its requests' traces) export their spans."""
     if spec.role == "web":
         return {"GAMEDAY_WEB_TRACES_ENDPOINT": traces_endpoint(plan)}
+    if spec.role == "loadgen":
+        return {"GAMEDAY_LOADGEN_TRACES_ENDPOINT": traces_endpoint(plan)}
     return {}

@@ -14,7 +14,7 @@ from typing import Any
 from locust.runners import MasterRunner, WorkerRunner
 from prometheus_client import CollectorRegistry
 
-from services.loadgen import auth, routes
+from services.loadgen import auth, routes, tracing
 from services.loadgen.collector import Collector
 from services.loadgen.consistency.checker import ConsistencyChecker
 from services.loadgen.control import LoadControl
@@ -54,7 +54,10 @@ class Node:
             recorder = self._wire_worker(environment, runner)
         else:
             recorder = self._wire_exporter(environment, runner, report_interval)
-        self.operations = Operations(settings.keys, recorder)
+        # Each request's own span, exported to the controller when the stack says where.
+        self.tracing = tracing.from_environment(token=auth.read_admin_token())
+        environment.events.quitting.add_listener(lambda **_: self.tracing.shutdown())
+        self.operations = Operations(settings.keys, recorder, tracing=self.tracing)
 
     def _wire_worker(self, environment: Any, runner: WorkerRunner) -> Outbox:
         outbox = Outbox()

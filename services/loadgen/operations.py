@@ -15,7 +15,8 @@ from services.loadgen.consistency.history import Read, Write
 from services.loadgen.mix import KeySpace
 from services.loadgen.outcome import OK, classify
 from services.loadgen.recorder import Recorder
-from services.loadgen.tracecontext import trace_headers
+from services.loadgen.tracecontext import sample_ratio
+from services.loadgen.tracing import RequestTracing
 
 FOUND_OR_MISSING = (200, 404)
 
@@ -47,10 +48,14 @@ class Operations:
         keys: KeySpace,
         recorder: Recorder,
         clock: Callable[[], float] = time.monotonic,
+        tracing: RequestTracing | None = None,
     ) -> None:
         self._keys = keys
         self._recorder = recorder
         self._clock = clock
+        # Every request starts a trace (services/loadgen/tracing.py); by default one that is
+        # sampled but not recorded here.
+        self._tracing = tracing or RequestTracing(sample_ratio())
         self._values = UniqueValues()
         self._run = {
             mix.GET_HOT: lambda client, rng: self._get(client, mix.GET_HOT, keys.hot(rng)),
@@ -104,8 +109,9 @@ class Operations:
         ok_statuses: Collection[int],
         json: Any = None,
     ) -> Reply:
+        span = self._tracing.start(method, op)
         start = self._clock()
-        with client.request(method, path, name=op, json=json, headers=trace_headers(),
+        with client.request(method, path, name=op, json=json, headers=span.headers,
                             catch_response=True) as response:
             end = self._clock()
             outcome = classify(response.status_code, getattr(response, "error", None), ok_statuses)
@@ -114,6 +120,7 @@ class Operations:
                 response.success()
             else:
                 response.failure(f"{outcome} ({response.status_code or 'no response'})")
+        span.end(response.status_code, outcome)
         self._recorder.request(op, outcome, end - start)
         return Reply(outcome, response.status_code, body, start, end)
 

@@ -7,8 +7,8 @@ sampled flag) and the web instances follow it: a share `GAMEDAY_TRACE_SAMPLE_RAT
 0.1) of its requests is recorded. A recorded request costs the web instance far more CPU than
 an unrecorded one (docs/observability.md), and the bulk traffic would otherwise pay it all.
 
-This slice sends the header only; the load generator's own span is not exported yet, so a
-stored trace starts at web's server span.
+This is the header alone, for a load generator with nowhere to export its spans; with an
+endpoint, services/loadgen/tracing.py makes each request's span and sends its context.
 """
 
 from __future__ import annotations
@@ -47,7 +47,3 @@ def traceparent(ratio: float | None = None) -> str:
     span_id = _ids.getrandbits(64) or 1
     sampled = "01" if _ids.random() < share else "00"
     return f"00-{trace_id:032x}-{span_id:016x}-{sampled}"
-
-
-def trace_headers() -> dict[str, str]:
-    return {"traceparent": traceparent()}

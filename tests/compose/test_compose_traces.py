@@ -1,6 +1,6 @@
-"""Traces under Compose (no Docker needed): web exports its spans to the controller's OTLP
-receiver, the controller relays them to Jaeger (pinned all-in-one image, OTLP in, its UI on
-127.0.0.1, a health check), and the offline stack runs without Jaeger."""
+"""Traces under Compose (no Docker needed): web and the load generator export their spans to
+the controller's OTLP receiver, the controller relays them to Jaeger (pinned all-in-one image,
+OTLP in, its UI on 127.0.0.1, a health check), and the offline stack runs without Jaeger."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ def test_every_web_instance_exports_its_spans_to_the_controllers_receiver(monkey
         settings = WebSettings()
         assert settings.traces_endpoint == wanted and settings.tracing
         assert settings.admin_token == "stack-token"
+
+
+def test_the_load_generator_exports_its_own_spans_there_too():
+    env = SERVICES["loadgen"]["environment"]
+    assert env["GAMEDAY_LOADGEN_TRACES_ENDPOINT"] == "http://controller:8700" + TRACES_PATH
+    assert env["GAMEDAY_ADMIN_TOKEN_FILE"]  # the token the receiver takes
+    requirements = (ROOT / "compose/docker/requirements-loadgen.txt").read_text()
+    assert "opentelemetry-sdk==" in requirements
+    assert "opentelemetry-exporter-otlp-proto-http==" in requirements
 
 
 def test_the_controller_relays_to_jaeger_without_waiting_for_it(monkeypatch):

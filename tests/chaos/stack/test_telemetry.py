@@ -1,4 +1,5 @@
-"""Web instances are told where to export their spans: the controller's receiver."""
+"""Web instances and the load generator are told where to export their spans: the
+controller's receiver."""
 
 from __future__ import annotations
 
@@ -12,4 +13,6 @@ def test_web_instances_export_to_the_controllers_receiver_and_others_do_not(tmp_
     web = plan.component("web-1")
     assert telemetry_env(plan, web) == {
         "GAMEDAY_WEB_TRACES_ENDPOINT": f"{plan.controller_url}/v1/traces"}
+    assert telemetry_env(plan, plan.component("loadgen")) == {
+        "GAMEDAY_LOADGEN_TRACES_ENDPOINT": f"{plan.controller_url}/v1/traces"}
     assert telemetry_env(plan, plan.component("store-1")) == {}
