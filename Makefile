@@ -19,7 +19,7 @@ status:
 test: deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The live fault matrix (tests/integration/test_fault_matrix.py): about 45 minutes.
+# The live fault matrix (tests/integration/test_fault_matrix.py): about 8 minutes.
 test-matrix: deps
 	$(BIN)/pytest -m matrix $(PYTEST_ARGS)
 

@@ -88,9 +88,11 @@ backend web
     balance roundrobin
     option httpchk GET /readyz
     http-check expect status 200
-    # Two failed checks 500 ms apart take an instance out within about 1 s; passive
-    # layer-4 observation takes it out sooner when live traffic hits a dead socket.
-    default-server inter 500ms fastinter 250ms downinter 500ms fall 2 rise 2
+    # A check every 500 ms; after a first failure the next comes 100 ms later (fastinter),
+    # so two failed checks take an instance out within about 0.6 s of its death, at no cost
+    # while it is healthy. Passive layer-4 observation takes it out sooner when live traffic
+    # hits a dead socket.
+    default-server inter 500ms fastinter 100ms downinter 500ms fall 2 rise 2
     default-server observe layer4 error-limit 2 on-error mark-down
 {servers}
 """

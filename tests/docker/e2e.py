@@ -181,6 +181,26 @@ def run(stack: Stack) -> Report:
             detail += " (no Jaeger in this stack: offline images)"
         return detail
 
+    def loadgen_traces_arrive() -> str:
+        """The load generator's own spans (the roots of its sampled requests) reach the
+        controller too, with web's server span of the same request in the trace."""
+        def rooted() -> dict | None:
+            listed = stack.http.get(f"{stack.controller}/api/traces",
+                                    params={"service": "loadgen", "limit": "20"}).json()
+            for entry in listed:
+                if entry["root_service"] != "loadgen":
+                    continue
+                spans = stack.http.get(f"{stack.controller}/api/traces/{entry['trace_id']}"
+                                       ).json()["spans"]
+                if any(s["service"].startswith("web-") for s in spans):
+                    return {"entry": entry, "spans": spans}
+            return None
+
+        found = wait_for("a trace rooted at the load generator's span", rooted, 60)
+        root = next(s for s in found["spans"] if s["service"] == "loadgen")
+        assert root["kind"] == "client" and root["parent_span_id"] is None, root
+        return f"{found['entry']['trace_id']}: {root['name']}, {len(found['spans'])} spans"
+
     def logs_of_a_request() -> str:
         key = f"e2e-logs-{time.time():.0f}"
         trace_id = traced_get(key, "logged")
@@ -353,6 +373,8 @@ def run(stack: Stack) -> Report:
         return report
     report.check("prometheus targets up", targets_up)
     report.check("a GET's X-Trace-Id resolves to web's spans via the controller", trace_arrives)
+    report.check("the load generator's spans root its traces on the controller",
+                 loadgen_traces_arrive)
     report.check("a GET's trace id finds web's and HAProxy's log lines via the controller",
                  logs_of_a_request)
     report.check("kill web-2 (HAProxy marks it down, container restarted)", kill_web)

@@ -10,7 +10,7 @@ address (the plan names containers: `http://web-1:8000`).
 For each process and network fault type the catalog says this runtime supports, on
 `store:leader` and `web:all` where its roles allow: apply -> visible (container state, or a
 proxy fault / iptables rule present); revert -> baseline; abort right after the apply started
--> baseline. Not run on the machine it was written on (no Docker engine there).
+-> baseline.
 """
 
 from __future__ import annotations

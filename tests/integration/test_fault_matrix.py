@@ -247,12 +247,6 @@ CASES = [
     for selector, role in SELECTORS.items()
     if role in cls.roles
 ]
-# Abort in flight: one selector per type (the first that applies).
-FIRST = list({p.values[0]: p for p in reversed(CASES)}.values())[::-1]
-# Controller SIGKILL: one per mechanism (process, proxy, app), plus the two with state.
-SIGKILLED = [p for p in CASES if p.id in {
-    "pause-web:all", "latency-store:leader", "http-errors-web:all",
-    "disk-fill-store:leader", "bad-deploy-web:all"}]
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +317,7 @@ def test_apply_shows_its_effect_and_revert_restores_baseline(stack, catalog, mat
     assert baseline.wait(BASELINE_TIMEOUT) == []
 
 
-@pytest.mark.parametrize(("name", "selector"), FIRST)
+@pytest.mark.parametrize(("name", "selector"), CASES)
 def test_abort_while_the_apply_is_in_flight_restores_baseline(stack, catalog, matrix, name,
                                                               selector):
     driver, baseline = matrix
@@ -351,7 +345,7 @@ def test_abort_while_the_apply_is_in_flight_restores_baseline(stack, catalog, ma
     assert driver.active() == []
 
 
-@pytest.mark.parametrize(("name", "selector"), SIGKILLED)
+@pytest.mark.parametrize(("name", "selector"), CASES)
 def test_a_sigkilled_controller_is_followed_by_one_that_restores_baseline(stack, catalog, matrix,
                                                                          name, selector):
     driver, baseline = matrix

@@ -84,6 +84,36 @@ def test_a_get_through_the_api_endpoint_is_a_trace_that_gameday_trace_draws(stac
     assert trace_id in {t["trace_id"] for t in listed}
 
 
+def test_the_load_generators_requests_are_traces_rooted_at_its_own_span(stack):
+    """The load generator (20 req/s, 10% recorded) starts each trace with its client span:
+    HAProxy's hop under it, web's server span under that, the store calls under web's."""
+
+    def rooted_at_loadgen() -> list[dict] | None:
+        listed = stack.controller.get("/api/traces", params={
+            "service": "loadgen", "since": "2m", "limit": "20"})
+        for entry in listed:
+            spans = spans_of(stack, entry["trace_id"])
+            by_service = {s["service"]: s for s in spans}
+            web = [s for s in spans if s["service"].startswith("web-") and s["kind"] == "server"]
+            if entry["root_service"] == "loadgen" and "lb" in by_service and web:
+                return spans
+        return None
+
+    spans = stack.wait_for(rooted_at_loadgen, timeout=60, interval=1.0,
+                           what="a load generator trace with its lb and web spans")
+    [root] = [s for s in spans if s["service"] == "loadgen"]
+    [lb] = [s for s in spans if s["service"] == "lb"]
+    web = next(s for s in spans if s["service"].startswith("web-") and s["kind"] == "server")
+    assert root["kind"] == "client" and root["parent_span_id"] is None
+    assert root["attributes"]["loadgen.op"] and root["attributes"]["loadgen.outcome"]
+    assert root["name"] == f"{root['attributes']['http.request.method']} " \
+                           f"{root['attributes']['loadgen.op']}"
+    assert lb["parent_span_id"] == root["span_id"]
+    assert web["parent_span_id"] == lb["span_id"]
+    assert all(s["parent_span_id"] == web["span_id"] for s in spans
+               if s["name"].startswith("store "))
+
+
 def spans_of(stack, trace_id: str) -> list[dict]:
     return stack.controller.get(f"/api/traces/{trace_id}")["spans"]
 
