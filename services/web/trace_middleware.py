@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.web.response_status import StatusRecorder
 from services.web.route_templates import RouteTemplates
 
 UNTRACED_PATHS = frozenset({"/readyz", "/healthz", "/metrics"})
@@ -96,19 +97,12 @@ class TracingMiddleware:
                           trace_id: bytes) -> None:
         """No span: the trace id on the answer, and the answer's status for the access log."""
         started = perf_counter()
-        status = 500  # unless an answer starts: an exception escaped the app
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, trace_id)]
-            await send(message)
-
+        answer = _TraceIdOnAnswer(send, trace_id)
         try:
-            await self.app(scope, receive, sending)
+            await self.app(scope, receive, answer)
         finally:
-            self._on_response(scope, status, perf_counter() - started, trace_id, None, False)
+            self._on_response(scope, answer.status, perf_counter() - started, trace_id, None,
+                              False)
 
     async def _traced(self, scope: Scope, receive: Receive, send: Send,
                       carrier: dict[str, str] | None) -> None:
@@ -121,26 +115,34 @@ class TracingMiddleware:
         context = span.get_span_context()
         trace_id = format(context.trace_id, "032x").encode()
         started = perf_counter()
-        status = 500
-
-        async def send_with_trace_id(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, trace_id)]
-            await send(message)
-
+        answer = _TraceIdOnAnswer(send, trace_id)
         token = otel_context.attach(trace.set_span_in_context(span))
         try:
-            await self.app(scope, receive, send_with_trace_id)
+            await self.app(scope, receive, answer)
         finally:
             otel_context.detach(token)
+            status = answer.status
             span.set_attribute("http.response.status_code", status)
             if status >= 500:
                 span.set_status(Status(StatusCode.ERROR, f"HTTP {status}"))
             span.end()
             self._on_response(scope, status, perf_counter() - started, trace_id,
                               format(context.span_id, "016x"), True)
+
+
+class _TraceIdOnAnswer(StatusRecorder):
+    """Passes the answer on with `X-Trace-Id` added, and keeps its status."""
+
+    __slots__ = ("_trace_id",)
+
+    def __init__(self, send: Send, trace_id: bytes) -> None:
+        super().__init__(send)
+        self._trace_id = trace_id
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = [*message.get("headers", ()), (TRACE_HEADER, self._trace_id)]
+        await super().__call__(message)
 
 
 # Ids need to be unique, not secret: the Mersenne Twister, seeded from os.urandom.
