@@ -107,6 +107,18 @@ def _frontend_requests(stack: BenchStack) -> float:
     return total
 
 
+def _settle(stack: BenchStack, rate: float, timeout: float = 30.0) -> None:
+    """Until HAProxy sees the default rate again for two seconds in a row (the users of the
+    overload have stopped and its backlog is served), so the next group does not measure
+    the tail of the overload. Bounded."""
+    deadline, calm, last = time.monotonic() + timeout, 0, _frontend_requests(stack)
+    while calm < 2 and time.monotonic() < deadline:
+        time.sleep(1)
+        now = _frontend_requests(stack)
+        calm = calm + 1 if now - last <= 1.5 * rate + 5 else 0
+        last = now
+
+
 def loadgen_capacity(stack: BenchStack, seconds: float, default_rate: float) -> Figure:
     """Ask the load generator for far more than it can send; count what reaches HAProxy."""
     asked = 2000.0
@@ -116,6 +128,7 @@ def loadgen_capacity(stack: BenchStack, seconds: float, default_rate: float) -> 
     usage = sample({"loadgen": stack.pids()["loadgen"]}, seconds)
     arrived = (_frontend_requests(stack) - before) / (time.monotonic() - started)
     stack.set_load(default_rate)
+    _settle(stack, default_rate)
     return Figure(GROUP, "load generator capacity (req/s reaching HAProxy)", round(arrived),
                   "req/s", {"asked_rps": asked, "loadgen": usage["loadgen"]})
 
