@@ -73,8 +73,13 @@ class LocalRuntime(Supervisor[Supervised]):
         unit = self.unit(name)
         unit.supervision.held_down = hold
         if unit.handle is not None:
-            unit.handle.signal_group(signal.SIGKILL)
-            await self._wait_gone(unit.handle, 2.0)
+            # While it dies the supervisor's tick must not take the death for a crash first.
+            unit.terminating = True
+            try:
+                unit.handle.signal_group(signal.SIGKILL)
+                await self._wait_gone(unit.handle, 2.0)
+            finally:
+                unit.terminating = False
         self._exited(unit, ExitReason(kind=ExitKind.fault_kill, signal=SIGKILL))
 
     async def restart(self, name: str, *, env: dict[str, str] | None = None) -> None:

@@ -7,14 +7,14 @@ failure. The same visible effects as the local runtime's live tests:
 * a GET through the api endpoint answers X-Trace-Id, and the controller's /api/traces/{id}
   holds that request's spans from web (server span, store-call span under it); with Jaeger
   in the stack (not offline), Jaeger's API has the trace too;
+* the load generator's sampled requests are traces rooted at its own client span;
 * the controller's log store finds that kind of GET's lines by its trace id: web's access
   line (`/api/logs?component=web-1&...&grep=ID`) and HAProxy's (`component=lb&trace_id=ID`),
   collected from the containers' logs;
 * kill web-2: HAProxy takes it out of rotation, the controller brings the container back;
 * partition the store leader (iptables in the network namespaces): a new leader is elected,
   writes through the API succeed, the old leader rejoins after the revert, no rule remains;
-* drain and ready web-1; scale web to 2 (web-3 stopped, no longer scraped, in maintenance
-  in HAProxy) and back to 3;
+* drain and ready web-1; scale web to 2 (web-3 stopped, unscraped, in MAINT) and back to 3;
 * the load generator's consistency checker reports zero violations.
 """
 
@@ -29,6 +29,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+
+from tests.docker.report import Report, wait_for
 
 EXPECTED_TARGETS = {
     ("proxy", "proxy"), ("store", "store-1"), ("store", "store-2"), ("store", "store-3"),
@@ -93,40 +95,6 @@ class Stack:
         return [line for line in out.splitlines() if "gd:" in line]
 
 
-def wait_for(what: str, check: Callable[[], object], timeout: float,
-             interval: float = 0.5) -> object:
-    deadline = time.monotonic() + timeout
-    last_error: Exception | None = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except Exception as exc:  # noqa: BLE001 - retried until the deadline
-            last_error = exc
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}"
-                         + (f" (last error: {last_error})" if last_error else ""))
-
-
-class Report:
-    def __init__(self) -> None:
-        self.failed = 0
-        self.passed = 0
-
-    def check(self, name: str, fn: Callable[[], str | None]) -> bool:
-        started = time.monotonic()
-        try:
-            detail = fn() or ""
-        except Exception as exc:  # noqa: BLE001 - every failure is reported, then we go on
-            self.failed += 1
-            print(f"FAIL {name} ({time.monotonic() - started:.1f}s): {exc}", flush=True)
-            return False
-        self.passed += 1
-        print(f"PASS {name} ({time.monotonic() - started:.1f}s) {detail}".rstrip(), flush=True)
-        return True
-
-
 def run(stack: Stack) -> Report:
     report = Report()
 
@@ -182,24 +150,21 @@ def run(stack: Stack) -> Report:
         return detail
 
     def loadgen_traces_arrive() -> str:
-        """The load generator's own spans (the roots of its sampled requests) reach the
-        controller too, with web's server span of the same request in the trace."""
-        def rooted() -> dict | None:
+        """The load generator's span roots its sampled requests' traces, web's span inside."""
+        def rooted() -> tuple[str, list[dict]] | None:
             listed = stack.http.get(f"{stack.controller}/api/traces",
                                     params={"service": "loadgen", "limit": "20"}).json()
-            for entry in listed:
-                if entry["root_service"] != "loadgen":
-                    continue
+            for entry in (e for e in listed if e["root_service"] == "loadgen"):
                 spans = stack.http.get(f"{stack.controller}/api/traces/{entry['trace_id']}"
                                        ).json()["spans"]
                 if any(s["service"].startswith("web-") for s in spans):
-                    return {"entry": entry, "spans": spans}
+                    return entry["trace_id"], spans
             return None
 
-        found = wait_for("a trace rooted at the load generator's span", rooted, 60)
-        root = next(s for s in found["spans"] if s["service"] == "loadgen")
+        trace_id, spans = wait_for("a trace rooted at the load generator's span", rooted, 60)
+        [root] = [s for s in spans if s["service"] == "loadgen"]
         assert root["kind"] == "client" and root["parent_span_id"] is None, root
-        return f"{found['entry']['trace_id']}: {root['name']}, {len(found['spans'])} spans"
+        return f"{trace_id}: {root['name']}, {len(spans)} spans"
 
     def logs_of_a_request() -> str:
         key = f"e2e-logs-{time.time():.0f}"

@@ -30,6 +30,7 @@ import httpx
 
 from chaos.faults import FAULTS
 from chaos.stack.plan import StackPlan
+from tests.docker.report import Report
 from tests.integration.baseline import Baseline
 from tests.integration.stackctl import metric_value
 
@@ -213,24 +214,17 @@ def main() -> None:
     parser.add_argument("--project", default="gameday")
     args = parser.parse_args()
     matrix = Matrix(args.state_dir, args.project)
-    failed = 0
+    report = Report()
     for name, selector, skip in matrix.cases():
         if skip:
             print(f"SKIP {name} {selector}: the docker runtime refuses it: {skip}", flush=True)
             continue
         for label, step in (("apply/revert", matrix.apply_revert),
                             ("abort in flight", matrix.abort_in_flight)):
-            started = time.monotonic()
-            try:
-                detail = step(name, selector)
-                print(f"PASS matrix {name} {selector} {label} "
-                      f"({time.monotonic() - started:.1f}s) {detail}", flush=True)
-            except Exception as exc:  # noqa: BLE001 - report every case, then go on
-                failed += 1
-                print(f"FAIL matrix {name} {selector} {label} "
-                      f"({time.monotonic() - started:.1f}s): {exc}", flush=True)
-    print(f"matrix: {failed} failed", flush=True)
-    sys.exit(1 if failed else 0)
+            report.check(f"matrix {name} {selector} {label}",
+                         lambda step=step, name=name, selector=selector: step(name, selector))
+    print(f"matrix: {report.passed} passed, {report.failed} failed", flush=True)
+    sys.exit(1 if report.failed else 0)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,30 @@ async def test_kill_with_hold_stays_down_until_started(runtime):
     assert runtime.status("a").state is ProcessState.running
 
 
+async def test_a_kill_is_the_faults_even_when_the_supervisor_sees_the_death_first(runtime):
+    """The supervisor ticks every 200 ms on the same loop while kill() waits for the process
+    to be gone: its tick must not record the death as an observed crash first (the reveal of
+    a drill, and the events, would then say "terminated by signal 9", not the fault)."""
+    runtime.start_group(0)
+    loop = asyncio.get_running_loop()
+    ticking = True
+
+    def tick_often() -> None:
+        runtime.tick()
+        if ticking:
+            loop.call_later(0.001, tick_often)
+
+    tick_often()
+    try:
+        await runtime.kill("a", hold=True)
+    finally:
+        ticking = False
+    status = runtime.status("a")
+    assert status.exit == ExitReason(kind=ExitKind.fault_kill, signal=signal.SIGKILL)
+    assert status.last_exit == "killed by SIGKILL (fault)"
+    assert status.state is ProcessState.stopped and status.restarts == 0
+
+
 async def test_pause_freezes_and_resume_thaws(runtime):
     runtime.start_group(0)
     await runtime.pause("b")
