@@ -13,8 +13,9 @@ recorded spans are exported in batches; without one, requests still carry a fres
 `traceparent` (the hand-made one of tracecontext.py) and nothing is recorded here.
 
 Attributes of a recorded span: `http.request.method`, `loadgen.op` (the mix's operation),
-`http.response.status_code` (0 when no answer came) and `loadgen.outcome` (ok, error,
-timeout... services/loadgen/outcome.py); a span whose outcome is not ok has status error.
+`http.response.status_code` (0 when no answer came) and `loadgen.outcome` (ok, http_error,
+timeout, connection_error: services/loadgen/outcome.py); a span whose outcome is not ok
+has status error.
 """
 
 from __future__ import annotations
