@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from chaos.faults.manager import Actor
+from chaos.remediation import ACTIONS
 
 Source = Literal["fault", "component", "page", "remediation", "drill", "store", "silence",
                  "scenario", "load"]
@@ -38,9 +39,7 @@ KINDS: tuple[str, ...] = (
     "fault.injected", "fault.reverted", "fault.failed", "fault.revert_failed", "fault.skipped",
     "component.exit", "component.stop", "component.restart", "component.start",
     "page.fired", "page.acked", "page.resolved",
-    "remediation.drain", "remediation.ready", "remediation.scale", "remediation.rollback",
-    "remediation.restart", "remediation.move-leader", "remediation.store-defrag",
-    "remediation.store-disarm",
+    *(f"remediation.{action}" for action in ACTIONS),
     "drill.started", "drill.hint", "drill.answer", "drill.revealed", "drill.ended",
     "store.leader_changed", "silence.added", "scenario.step", "load.changed",
 )
