@@ -131,8 +131,7 @@ class BenchStack:
 
     @property
     def controller_url(self) -> str:
-        plan = self.plan
-        return f"http://{plan['host']}:{plan['controller_port']}"
+        return self.plan["endpoints"]["controller"]
 
     @property
     def api(self) -> str:
