@@ -60,6 +60,7 @@ class Controller:
         self.adopted: list[str] = []
         self.peer_ids: dict[str, str] = {}
         self.http = httpx.AsyncClient(timeout=1.0)
+        self.prober = health.HealthProber()
         self.started_at = time.time()
         self._tasks: list[asyncio.Task] = []
         self.proxy = ProxyClient(self.http, plan.proxy_admin_url, plan.admin_token)
@@ -287,7 +288,7 @@ class Controller:
     async def _health_loop(self) -> None:
         while True:
             try:
-                self.health = await health.probe_all(self.http, self.enabled_specs())
+                self.health = await self.prober.probe_all(self.enabled_specs())
                 if self.phase in ("ready", "degraded"):
                     self.phase = "ready" if self.all_healthy() else "degraded"
             except Exception:
@@ -308,6 +309,7 @@ class Controller:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self.trace_forward.aclose()
         await self.http.aclose()
+        await self.prober.aclose()
         self.traces.close()
         self.logs.close()
 
