@@ -71,14 +71,21 @@ class BenchStack:
         raise AssertionError("unreachable")
 
     def down(self) -> None:
+        self._stop_extra()
+        self.cli("down", timeout=120, check=False)
+
+    def _stop_extra(self) -> None:
         for process in self._extra:
             process.kill()
             process.wait(timeout=10)
         self._extra.clear()
-        self.cli("down", timeout=120, check=False)
+        self.extra_pids.clear()
 
     def close(self) -> None:
+        """Stop the extra web instances this bench started; a stack it started (not one it
+        was given with ``root``) is torn down and its state dir removed too."""
         if not self.owned:
+            self._stop_extra()
             return
         try:
             self.down()

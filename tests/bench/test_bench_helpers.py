@@ -148,3 +148,19 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
     assert ("| GET one web, tracing on, default sampling (0.1) | 850 (840, 850, 870) | +5.6% "
             "| 770 us | +10.0% | 110.0 ms |") in page
     assert f"| {off} | 900 (880, 900, 950) | baseline | 700 us | baseline |" in page
+
+
+def test_closing_a_given_stack_stops_the_extra_instances_and_keeps_the_stack(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from bench.stack import BenchStack
+
+    stack = BenchStack(root=tmp_path)  # a stack the bench was given, not one it started
+    extra = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    stack._extra.append(extra)
+    stack.extra_pids["http://127.0.0.1:1"] = extra.pid
+    stack.close()
+    assert extra.poll() is not None  # the extra instance is gone ...
+    assert stack.extra_pids == {}
+    assert tmp_path.exists()  # ... and the given stack's state dir is left alone
