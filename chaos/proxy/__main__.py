@@ -15,6 +15,7 @@ from chaos.proxy.config import ProxyConfig
 from chaos.proxy.server import Proxy
 from chaos.proxy.token import read_admin_token
 from services import jsonlog
+from services.heap import freeze_startup_heap
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -57,6 +58,7 @@ def loop_factory():
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     jsonlog.configure("proxy", args.log_level)
+    freeze_startup_heap()
     with asyncio.Runner(loop_factory=loop_factory()) as runner:
         runner.run(serve(args))
 

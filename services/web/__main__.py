@@ -7,6 +7,7 @@ import logging
 import uvicorn
 
 from services import jsonlog
+from services.heap import freeze_startup_heap
 from services.web.app import create_app
 from services.web.settings import WebSettings
 
@@ -16,8 +17,10 @@ def main() -> None:
     jsonlog.configure(settings.name)
     # httpx logs every store call at INFO: a log line per request and real CPU under load.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    app = create_app(settings)
+    freeze_startup_heap()
     uvicorn.run(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         # "auto" picks uvloop and httptools when they are installed.
