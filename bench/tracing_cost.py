@@ -12,7 +12,8 @@ web process is the bottleneck and its cost is not diluted by the other hops):
   `traceparent`, always recorded) cost.
 
 Every variant gets the same wrk script, so the load tool's cost is the same. Rounds
-alternate the variants (drift on a shared machine hits them alike); medians are reported,
+alternate the variants, every other round in reverse order (drift on a shared machine hits
+them alike); medians are reported,
 with each round's req/s, and the web process's CPU per request answered (from /proc), which
 another tenant's burst moves far less than it moves req/s.
 
@@ -74,8 +75,11 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
     runs: dict[str, list[dict]] = {name: [] for name in variants}
     for url, ratio in variants.values():  # warm-up: connections, lazy imports, caches
         _run(url, stack.extra_pids[url], 1, ratio)
-    for _ in range(rounds):
-        for name, (url, ratio) in variants.items():
+    for round_no in range(rounds):
+        # Every other round in reverse, so no variant always runs right after the one that
+        # leaves the controller busiest (the all-recorded variant's spans are still ingested).
+        order = list(variants.items())
+        for name, (url, ratio) in order if round_no % 2 == 0 else reversed(order):
             runs[name].append(_run(url, stack.extra_pids[url], seconds, ratio))
     off_name = "GET one web (store direct), tracing off"
     labels = {"off": off_name,
