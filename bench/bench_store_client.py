@@ -25,9 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.common import Figure, percentile
+from services.web.httpx_transport import HttpxTransport
 from services.web.local_etcd import LocalEtcd
 from services.web.store_client import EtcdGateway
-from services.web.store_transport import AiohttpTransport, HttpxTransport, StoreTransport
+from services.web.store_transport import AiohttpTransport, StoreTransport
 
 GROUP = "store client"
 IN_FLIGHT = 32

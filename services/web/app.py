@@ -5,8 +5,8 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-import httpx
 from fastapi import FastAPI
 from opentelemetry.sdk.trace import SpanProcessor
 from prometheus_client import CollectorRegistry
@@ -27,9 +27,12 @@ from services.web.route_templates import RouteTemplates
 from services.web.settings import WebSettings
 from services.web.store_client import EtcdGateway
 from services.web.store_tracing import StoreTracing
-from services.web.store_transport import AiohttpTransport, HttpxTransport, StoreTransport
+from services.web.store_transport import AiohttpTransport, StoreTransport
 from services.web.trace_middleware import TracingMiddleware
 from services.web.validation import MAX_BODY_BYTES
+
+if TYPE_CHECKING:  # httpx only for the tests' fakes: a served instance never imports it
+    import httpx
 
 # FastAPI >= 0.16x asks OpenTelemetry's global providers (environment lookups included) on
 # every request whether native telemetry is on; this service exports Prometheus metrics
@@ -57,7 +60,9 @@ def create_app(
     metrics = WebMetrics(registry or CollectorRegistry(), release=settings.release)
     if store_transport is None:
         transport: StoreTransport = AiohttpTransport()
-    elif isinstance(store_transport, httpx.AsyncBaseTransport):
+    elif hasattr(store_transport, "handle_async_request"):  # an httpx transport
+        from services.web.httpx_transport import HttpxTransport
+
         transport = HttpxTransport(store_transport)
     else:
         transport = store_transport

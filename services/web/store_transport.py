@@ -10,8 +10,8 @@ posts a JSON body to one URL within a timeout and sorts failures into three kind
 
 ``AiohttpTransport`` is the hot path's client: ``bench/bench_store_client.py`` measured it
 at about 10x httpx with 32 calls in flight (see docs/benchmarks.md). ``HttpxTransport``
-stays for in-process fakes (``httpx.MockTransport`` in the app tests) and as the bench's
-baseline.
+(services/web/httpx_transport.py) stays for in-process fakes (``httpx.MockTransport`` in
+the app tests) and as the bench's baseline; a served instance never imports httpx.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import aiohttp
-import httpx
 
 from services.web.store_errors import NotConnected, StoreTimeout, StoreUnavailable
 
-_JSON = {"Content-Type": "application/json"}
+JSON_HEADERS = {"Content-Type": "application/json"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +68,8 @@ class AiohttpTransport:
         # connect, `sock_read` every read of the answer.
         limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         try:
-            async with session.post(url, data=body, headers=_JSON, timeout=limits) as response:
+            async with session.post(url, data=body, headers=JSON_HEADERS,
+                                    timeout=limits) as response:
                 return StoreAnswer(response.status, await response.read())
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise NotConnected(f"{url}: {exc!r}") from exc
@@ -83,33 +83,3 @@ class AiohttpTransport:
         if self._session is not None:
             await self._session.close()
             self._session = None
-
-
-class HttpxTransport:
-    """``httpx.AsyncClient`` (HTTP/1.1, one small pool shared by every endpoint)."""
-
-    def __init__(
-        self, transport: httpx.AsyncBaseTransport | None = None, pool_size: int = 16
-    ) -> None:
-        self._client = httpx.AsyncClient(
-            transport=transport,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
-        )
-
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer:
-        try:
-            response = await self._client.post(url, content=body, headers=_JSON, timeout=timeout)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
-            raise NotConnected(f"{url}: {exc!r}") from exc
-        except httpx.PoolTimeout as exc:
-            # Never sent either, but every endpoint shares this pool: failing over is useless.
-            raise StoreUnavailable(f"too many store calls in flight: {exc!r}") from exc
-        except httpx.TimeoutException as exc:
-            raise StoreTimeout(f"{url} did not answer within {timeout}s") from exc
-        except httpx.TransportError as exc:
-            raise StoreUnavailable(f"connection to {url} failed mid-call: {exc!r}") from exc
-        return StoreAnswer(response.status_code, response.content)
-
-    async def aclose(self) -> None:
-        await self._client.aclose()
