@@ -9,6 +9,8 @@ controller (`gameday`'s own process) is a component too.
 from __future__ import annotations
 
 import contextlib
+import os
+import signal
 import time
 from collections.abc import Iterator
 
@@ -59,6 +61,17 @@ def _rss_mb(processes: list[psutil.Process]) -> float:
     return total / 2**20
 
 
+def _pss_mb(processes: list[psutil.Process]) -> float:
+    """Proportional set size: a page shared by n processes counts 1/n in each, so the sum
+    over the stack counts the Python interpreter and libraries its five Python processes
+    share once (RSS counts them in every process)."""
+    total = 0
+    for process in processes:
+        with contextlib.suppress(psutil.Error):
+            total += process.memory_full_info().pss
+    return total / 2**20
+
+
 def sample(pids: dict[str, int], seconds: float) -> dict[str, dict[str, float]]:
     """Per component: CPU % of one core over ``seconds`` and RSS MB at the end."""
     every = set(pids.values())
@@ -70,7 +83,8 @@ def sample(pids: dict[str, int], seconds: float) -> dict[str, dict[str, float]]:
     usage = {}
     for name, tree in trees.items():
         cpu = (_cpu_seconds(tree) - before[name]) / elapsed * 100
-        usage[name] = {"cpu_pct": round(cpu, 1), "rss_mb": round(_rss_mb(tree), 1)}
+        usage[name] = {"cpu_pct": round(cpu, 1), "rss_mb": round(_rss_mb(tree), 1),
+                       "pss_mb": round(_pss_mb(tree), 1)}
     return usage
 
 
@@ -79,6 +93,10 @@ def _totals(usage: dict[str, dict[str, float]]) -> tuple[float, float]:
         round(sum(u["cpu_pct"] for u in usage.values()), 1),
         round(sum(u["rss_mb"] for u in usage.values()), 1),
     )
+
+
+def _pss_total(usage: dict[str, dict[str, float]]) -> float:
+    return round(sum(u.get("pss_mb", 0.0) for u in usage.values()), 1)
 
 
 def stack_usage(stack: BenchStack, seconds: float, default_rate: float) -> list[Figure]:
@@ -94,6 +112,8 @@ def stack_usage(stack: BenchStack, seconds: float, default_rate: float) -> list[
                               goal="<= 30%" if rate else ""))
         figures.append(Figure(GROUP, f"whole stack RSS, {label}", rss, "MB",
                               goal="<= 600 MB" if rate else ""))
+        figures.append(Figure(GROUP, f"whole stack PSS (shared pages once), {label}",
+                              _pss_total(usage), "MB"))
     stack.set_load(default_rate)
     return figures
 
@@ -133,7 +153,43 @@ def loadgen_capacity(stack: BenchStack, seconds: float, default_rate: float) -> 
                   "req/s", {"asked_rps": asked, "loadgen": usage["loadgen"]})
 
 
+@contextlib.contextmanager
+def _paused(pid: int) -> Iterator[None]:
+    """SIGSTOP ``pid`` for the block, SIGCONT after it whatever happens."""
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
+
+
+# What pausing each of these takes away from the idle stack: its own CPU and what its calls
+# cost every other component (the controller's health probes, Prometheus' scrapes).
+PAUSED = {"controller": "the controller (its loops and its health probes, everywhere)",
+          "prometheus": "Prometheus (its scrapes and rule evaluation, everywhere)"}
+
+
+def paused_split(stack: BenchStack, seconds: float) -> Iterator[Figure]:
+    """The idle stack's CPU with each of PAUSED stopped in turn, against the idle stack
+    measured just before it: the difference is what that component costs in total."""
+    stack.set_load(0)
+    time.sleep(2)
+    pids = stack.pids()
+    for name, label in PAUSED.items():
+        idle, _ = _totals(sample(pids, seconds))
+        with _paused(pids[name]):
+            usage = sample(pids, seconds)
+        time.sleep(2)  # let it catch up before the next window
+        without, _ = _totals(usage)
+        yield Figure(GROUP, f"idle stack CPU taken by {label}", round(idle - without, 1),
+                     "% of one core", {"idle_pct": idle, "paused_pct": without,
+                                       "per_component_paused": {n: u["cpu_pct"] for n, u in
+                                                                usage.items()}})
+
+
 def measure(stack: BenchStack, seconds: float = 20.0, default_rate: float = 20.0
             ) -> Iterator[Figure]:
     yield from stack_usage(stack, seconds, default_rate)
+    yield from paused_split(stack, min(seconds, 15.0))
+    stack.set_load(default_rate)
     yield loadgen_capacity(stack, min(seconds, 10.0), default_rate)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from bench import (
     bench_store_client,
+    gc_freeze,
     profile_path,
     recovery,
     resources,
@@ -118,6 +119,8 @@ def main() -> int:
             stack.set_load(0)  # the throughput figures alone on the machine
             run.group("throughput", lambda: throughput.measure(stack, seconds))
             run.group("tracing cost", lambda: tracing_cost.measure(
+                stack, seconds, rounds=3 if args.quick else 5))
+            run.group("start-up heap", lambda: gc_freeze.measure(
                 stack, seconds, rounds=3 if args.quick else 5))
             profile_out = None if not args.quick else Path(tempfile.gettempdir()) / (
                 "gameday-bench-profile-quick.json")

@@ -21,6 +21,8 @@ import httpx
 from services.web.local_etcd import free_port
 
 REPO = Path(__file__).resolve().parent.parent
+# How an extra web instance starts, as the stack starts its own.
+WEB_LAUNCH = ("-m", "services.web")
 
 
 class BenchStack:
@@ -174,9 +176,11 @@ class BenchStack:
 
     # -- extra web instances ---------------------------------------------------------------
 
-    def extra_web(self, name: str, *, direct_store: bool, **settings: str) -> str:
+    def extra_web(self, name: str, *, direct_store: bool, launch: tuple[str, ...] = WEB_LAUNCH,
+                  **settings: str) -> str:
         """Another web instance on a free port, its store calls direct or through the
-        proxy links of web-1; returns its URL once /healthz answers."""
+        proxy links of web-1; returns its URL once /healthz answers. ``launch`` is what
+        follows the interpreter on its command line (a variant may patch before start-up)."""
         web1 = self.component("web-1")
         if direct_store:
             stores = ",".join(self.component(s)["url"] for s in self.names("store"))
@@ -192,7 +196,7 @@ class BenchStack:
         }
         log = (self.root / f"{name}.log").open("ab")
         process = subprocess.Popen(
-            [sys.executable, "-m", "services.web"], env=env, stdout=log, stderr=log, cwd=REPO
+            [sys.executable, *launch], env=env, stdout=log, stderr=log, cwd=REPO
         )
         log.close()
         self._extra.append(process)

@@ -119,7 +119,7 @@ def test_docs_come_only_from_the_results() -> None:
     page = render(results, "bench/results/2026-12-01.json", None)
     assert "bench/results/2026-12-01.json" in page
     assert "**aiohttp** (2,400 req/s, 16.0x of `httpx as before (pool 16)`)" in page
-    assert "| prometheus | 9.0 | 120.0 |" in page
+    assert "| prometheus | 9.0 | 120.0 |  |" in page
 
 
 def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> None:
@@ -164,3 +164,31 @@ def test_closing_a_given_stack_stops_the_extra_instances_and_keeps_the_stack(tmp
     assert extra.poll() is not None  # the extra instance is gone ...
     assert stack.extra_pids == {}
     assert tmp_path.exists()  # ... and the given stack's state dir is left alone
+
+
+def test_the_cuts_quote_this_runs_heap_and_paused_figures() -> None:
+    per = {"controller": {"cpu_pct": 3.5, "rss_mb": 80.0}, "store-1": {"cpu_pct": 5.0,
+                                                                       "rss_mb": 50.0}}
+    figures = [f.as_dict() for f in (
+        Figure("resources", "whole stack CPU, at 20 req/s", 40.0, "% of one core",
+               {"per_component": per}),
+        Figure("resources", "whole stack RSS, at 20 req/s", 800.0, "MB"),
+        Figure("resources", "whole stack PSS (shared pages once), idle (load 0 req/s)", 9.0,
+               "MB"),
+        Figure("resources", "whole stack PSS (shared pages once), at 20 req/s", 580.5, "MB"),
+        Figure("resources", "idle stack CPU taken by the controller (x)", 4.2, "% of one core"),
+        Figure("resources", "idle stack CPU taken by Prometheus (y)", 12.9, "% of one core"),
+        Figure("start-up heap", "frozen", 690, "us CPU a call",
+               {"cpu_saving_percent": 8.1, "throughput_gain_percent": 6.0}, "unfrozen"))]
+    results = {
+        "date": "2026-12-01", "started_at": "a", "finished_at": "b", "command": "make bench",
+        "machine": {"cpus": 2, "cpu": "x", "memory_gib": 1, "kernel": "k", "python": "3",
+                    "etcd": "etcd", "haproxy": "haproxy", "wrk": "wrk"},
+        "figures": figures,
+    }
+    page = " ".join(render(results, "bench/results/2026-12-01.json", None).split())
+    assert "(8.1% less CPU per store-backed GET, +6.0% throughput)" in page
+    assert "the controller (x): 4.2% of a core; Prometheus (y): 12.9% of a core." in page
+    assert "The controller (3.5% of one core)" in page
+    assert "etcd (5.0% for the three members" in page
+    assert "RSS summed over the components 800 MB, PSS 580.5 MB." in page

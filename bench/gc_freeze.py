@@ -1,0 +1,95 @@
+"""What freezing the start-up heap saves web (services/heap.py): CPU per store-backed
+`GET /kv/{key}` and throughput, with and without `gc.freeze()` before serving, side by side.
+
+Two extra web instances of the bench's stack, tracing off, store calls straight to etcd (so
+the web process is the bottleneck): one started as the stack starts web, one started with
+`freeze_startup_heap` replaced by a no-op before `services.web` runs. The same wrk load, 5
+alternating rounds (every other one in reverse order), medians.
+
+    .venv/bin/python -m bench.gc_freeze [--seconds 5] [--rounds 5] [--state-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+
+from bench.common import Figure, wrk
+from bench.stack import WEB_LAUNCH, BenchStack
+from bench.table import render_text
+
+GROUP = "start-up heap"
+KEY = "bench/heap"
+# services.web exactly as the stack runs it, except that nothing is frozen.
+WITHOUT_FREEZE = ("-c", "import runpy, services.heap as heap; "
+                  "heap.freeze_startup_heap = lambda: None; "
+                  "runpy.run_module('services.web', run_name='__main__')")
+
+
+def _run(url: str, pid: int, seconds: float) -> dict:
+    process = psutil.Process(pid)
+    before = sum(process.cpu_times()[:2])
+    result = wrk(f"{url}/kv/{KEY}", seconds)
+    result["cpu_us_per_call"] = (sum(process.cpu_times()[:2]) - before) / max(
+        result["requests"], 1) * 1e6
+    return result
+
+
+def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterator[Figure]:
+    variants = {
+        "without": stack.extra_web("bench-heap-unfrozen", direct_store=True, tracing="false",
+                                   launch=WITHOUT_FREEZE),
+        "with": stack.extra_web("bench-heap-frozen", direct_store=True, tracing="false",
+                                launch=WEB_LAUNCH),
+    }
+    stack.http.put(f"{variants['with']}/kv/{KEY}", json={"value": "bench-value"}
+                   ).raise_for_status()
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for url in variants.values():  # warm-up
+        _run(url, stack.extra_pids[url], 1)
+    for round_no in range(rounds):
+        order = list(variants.items())
+        for name, url in order if round_no % 2 == 0 else reversed(order):
+            runs[name].append(_run(url, stack.extra_pids[url], seconds))
+    labels = {"without": "GET one web (store direct), start-up heap not frozen",
+              "with": "GET one web (store direct), start-up heap frozen (as shipped)"}
+    base = statistics.median(r["cpu_us_per_call"] for r in runs["without"])
+    base_rps = statistics.median(r["rps"] for r in runs["without"])
+    for name in variants:
+        cpu = statistics.median(r["cpu_us_per_call"] for r in runs[name])
+        rps = statistics.median(r["rps"] for r in runs[name])
+        detail = {"rps": round(rps), "p99_ms": statistics.median(r["p99_ms"] for r in runs[name]),
+                  "rounds_cpu_us": [round(r["cpu_us_per_call"]) for r in runs[name]],
+                  "rounds_rps": [round(r["rps"]) for r in runs[name]]}
+        if name == "with":
+            detail["cpu_saving_percent"] = round(100 * (1 - cpu / base), 1)
+            detail["throughput_gain_percent"] = round(100 * (rps / base_rps - 1), 1)
+        yield Figure(GROUP, labels[name], round(cpu), "us CPU a call", detail,
+                     labels["without"] if name == "with" else None)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--state-dir", type=Path, help="a running stack (default: start one)")
+    parser.add_argument("--json", action="store_true", help="the figures as JSON")
+    args = parser.parse_args()
+    stack = BenchStack(rate=0, root=args.state_dir)
+    try:
+        if stack.owned:
+            stack.up()
+        figures = [f.as_dict() for f in measure(stack, args.seconds, args.rounds)]
+    finally:
+        stack.close()
+    print(json.dumps(figures, indent=2) if args.json else render_text(figures))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
