@@ -239,10 +239,11 @@ def _per_component(figures: list[dict[str, Any]]) -> str:
 TRACING = """\
 ## The cost of tracing and logging (issue 15)
 
-`bench/tracing_cost.py`: three web instances of the bench's stack on the same etcd, tracing
+`bench/tracing_cost.py`: four web instances of the bench's stack on the same etcd, tracing
 off, tracing on at the load generator's default sampling ({ratio}) with spans exported to
-the controller, and every request recorded (what a user's own requests cost); the same wrk
-script (a new `traceparent` per request) for each, {rounds} alternating rounds, medians.
+the controller, tracing on with no request recorded (the path every request pays), and every
+request recorded (what a user's own requests cost); the same wrk script (a new `traceparent`
+per request) for each, {rounds} alternating rounds (every other one in reverse), medians.
 
 | variant | req/s (each round) | throughput cost | web CPU a request | CPU cost | p99 |
 | --- | --- | --- | --- | --- | --- |
@@ -262,7 +263,7 @@ def _tracing(figures: list[dict[str, Any]]) -> str:
                     f"{_cost(d.get('throughput_cost_percent'))} | {d['cpu_us_per_call']:.0f} us | "
                     f"{_cost(d.get('cpu_cost_percent'))} | {d['p99_ms']:.1f} ms |")
     ratio = next((f["detail"]["sample_ratio"] for f in group
-                  if f["detail"].get("sample_ratio") not in (None, 1.0)), "n/a")
+                  if f["detail"].get("sample_ratio") not in (None, 0.0, 1.0)), "n/a")
     return TRACING.format(ratio=ratio, rounds=len(group[0]["detail"]["rounds_rps"]),
                           rows="\n".join(rows))
 

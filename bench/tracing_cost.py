@@ -2,12 +2,14 @@
 `GET /kv/{key}` on a web instance with tracing on (spans exported to the controller's
 receiver, the load generator's default sampling) and off, side by side in one run.
 
-Three extra web instances of the bench's stack, same code, same store (etcd directly, so the
+Four extra web instances of the bench's stack, same code, same store (etcd directly, so the
 web process is the bottleneck and its cost is not diluted by the other hops):
 
 * tracing off (`GAMEDAY_WEB_TRACING=false`: no trace ids, no spans, no access log line);
 * tracing on, every request carrying a new `traceparent` sampled at the load generator's
   default ratio, as it sends them (`lua/traceparent.lua`), spans exported to the controller;
+* the same with no request sampled (0.0): the unrecorded path alone (trace id, header,
+  the middleware's wrapper, an idle exporter), the cost every request pays;
 * the same with every request sampled (1.0): what a user's own requests (no
   `traceparent`, always recorded) cost.
 
@@ -68,6 +70,7 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
                 DEFAULT_RATIO),
         "on": (stack.extra_web("bench-trace-on", direct_store=True, **exporting),
                DEFAULT_RATIO),
+        "none": (stack.extra_web("bench-trace-none", direct_store=True, **exporting), "0.0"),
         "all": (stack.extra_web("bench-trace-all", direct_store=True, **exporting), "1.0"),
     }
     stack.http.put(f"{variants['off'][0]}/kv/{KEY}", json={"value": "bench-value"}
@@ -84,6 +87,7 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
     off_name = "GET one web (store direct), tracing off"
     labels = {"off": off_name,
               "on": f"GET one web, tracing on, default sampling ({DEFAULT_RATIO})",
+              "none": "GET one web, tracing on, no request recorded",
               "all": "GET one web, tracing on, every request recorded"}
     off_rps = _median(runs["off"], "rps")
     off_cpu = _median(runs["off"], "cpu_us_per_call")

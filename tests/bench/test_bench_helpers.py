@@ -133,6 +133,8 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
 
     figures = [f.as_dict() for f in (
         variant(off, 900, [880, 900, 950], 700.0, None),
+        variant("GET one web, tracing on, no request recorded", 890, [880, 890, 900], 705.0,
+                0.0, throughput_cost_percent=1.1, cpu_cost_percent=0.7),
         variant("GET one web, tracing on, default sampling (0.1)", 850, [840, 850, 870], 770.0,
                 0.1, throughput_cost_percent=5.6, cpu_cost_percent=10.0),
         variant("GET one web, tracing on, every request recorded", 600, [590, 600, 610],
@@ -145,6 +147,7 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
     }
     page = render(results, "bench/results/2026-12-01.json", None)
     assert "default sampling (0.1) with spans" in " ".join(page.split())
+    assert "no request recorded (the path every request pays)" in " ".join(page.split())
     assert ("| GET one web, tracing on, default sampling (0.1) | 850 (840, 850, 870) | +5.6% "
             "| 770 us | +10.0% | 110.0 ms |") in page
     assert f"| {off} | 900 (880, 900, 950) | baseline | 700 us | baseline |" in page
