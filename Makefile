@@ -34,7 +34,7 @@ test-fast: deps
 lint: deps
 	$(BIN)/ruff check chaos services tests bench
 
-# Every figure of docs/benchmarks.md in one run on its own stack (about 15 minutes): prints
+# Every figure of docs/benchmarks.md in one run on its own stack (about 10 minutes): prints
 # the table, writes bench/results/<date>.json and regenerates docs/benchmarks.md from it.
 # BENCH_ARGS=--quick for a smoke run (short, 3 repetitions; leaves the docs alone).
 # py-spy (for the profile) goes into a throwaway venv, never into the project's.
