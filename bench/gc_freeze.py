@@ -17,9 +17,7 @@ import statistics
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
-
-from bench.common import Figure, wrk
+from bench.common import Figure, alternating_rounds, wrk_with_cpu
 from bench.stack import WEB_LAUNCH, BenchStack
 from bench.table import render_text
 
@@ -31,15 +29,6 @@ WITHOUT_FREEZE = ("-c", "import runpy, services.heap as heap; "
                   "runpy.run_module('services.web', run_name='__main__')")
 
 
-def _run(url: str, pid: int, seconds: float) -> dict:
-    process = psutil.Process(pid)
-    before = sum(process.cpu_times()[:2])
-    result = wrk(f"{url}/kv/{KEY}", seconds)
-    result["cpu_us_per_call"] = (sum(process.cpu_times()[:2]) - before) / max(
-        result["requests"], 1) * 1e6
-    return result
-
-
 def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterator[Figure]:
     variants = {
         "without": stack.extra_web("bench-heap-unfrozen", direct_store=True, tracing="false",
@@ -49,13 +38,10 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
     }
     stack.http.put(f"{variants['with']}/kv/{KEY}", json={"value": "bench-value"}
                    ).raise_for_status()
-    runs: dict[str, list[dict]] = {name: [] for name in variants}
-    for url in variants.values():  # warm-up
-        _run(url, stack.extra_pids[url], 1)
-    for round_no in range(rounds):
-        order = list(variants.items())
-        for name, url in order if round_no % 2 == 0 else reversed(order):
-            runs[name].append(_run(url, stack.extra_pids[url], seconds))
+    runs = alternating_rounds({
+        name: (lambda seconds, url=url: wrk_with_cpu(f"{url}/kv/{KEY}", stack.extra_pids[url],
+                                                     seconds))
+        for name, url in variants.items()}, seconds, rounds)
     labels = {"without": "GET one web (store direct), start-up heap not frozen",
               "with": "GET one web (store direct), start-up heap frozen (as shipped)"}
     base = statistics.median(r["cpu_us_per_call"] for r in runs["without"])

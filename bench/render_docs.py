@@ -59,7 +59,9 @@ the behaviour tests (`tests/services/web/test_web_store_client.py`) run them on 
 aiohttp transport against real sockets: failover on refused connections and on a full
 per-endpoint pool, per-call timeouts, bounded read retries, no retried writes (timeouts,
 etcd errors, a connection cut mid-call), NOSPACE and quorum mapping, one observation per
-attempt. httpx stays in the controller, the CLI and the tests' in-process fakes.
+attempt. httpx stays in the controller's API calls, the CLI and the tests' in-process
+fakes (`services/web/httpx_transport.py`, never imported by a served instance); the
+controller's health probes moved to aiohttp too (`chaos/health.py`).
 etcd's gRPC API: {grpc}.
 """
 

@@ -32,9 +32,7 @@ import statistics
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
-
-from bench.common import Figure, wrk
+from bench.common import Figure, alternating_rounds, wrk_with_cpu
 from bench.stack import BenchStack
 from bench.table import render_text
 from services.loadgen.tracecontext import DEFAULT_RATIO as LOADGEN_RATIO
@@ -47,18 +45,6 @@ GOAL = "<= 10% throughput cost"
 
 def _median(runs: list[dict], field: str) -> float:
     return statistics.median(run[field] for run in runs)
-
-
-def _run(url: str, pid: int, seconds: float, ratio: str) -> dict:
-    """One wrk run, plus the web process's CPU per request answered: steadier than
-    throughput on a shared machine, where another tenant's burst moves req/s by +-20%."""
-    process = psutil.Process(pid)
-    before = sum(process.cpu_times()[:2])
-    result = wrk(f"{url}/kv/{KEY}", seconds, script="traceparent.lua",
-                 env={"TRACE_SAMPLE_RATIO": ratio})
-    used = sum(process.cpu_times()[:2]) - before
-    result["cpu_us_per_call"] = used / max(result["requests"], 1) * 1e6
-    return result
 
 
 def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterator[Figure]:
@@ -75,15 +61,13 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
     }
     stack.http.put(f"{variants['off'][0]}/kv/{KEY}", json={"value": "bench-value"}
                    ).raise_for_status()
-    runs: dict[str, list[dict]] = {name: [] for name in variants}
-    for url, ratio in variants.values():  # warm-up: connections, lazy imports, caches
-        _run(url, stack.extra_pids[url], 1, ratio)
-    for round_no in range(rounds):
-        # Every other round in reverse, so no variant always runs right after the one that
-        # leaves the controller busiest (the all-recorded variant's spans are still ingested).
-        order = list(variants.items())
-        for name, (url, ratio) in order if round_no % 2 == 0 else reversed(order):
-            runs[name].append(_run(url, stack.extra_pids[url], seconds, ratio))
+    # The all-recorded variant leaves the controller busy ingesting its spans: the rounds
+    # alternate direction so no variant always runs right after it.
+    runs = alternating_rounds({
+        name: (lambda seconds, url=url, ratio=ratio: wrk_with_cpu(
+            f"{url}/kv/{KEY}", stack.extra_pids[url], seconds, script="traceparent.lua",
+            env={"TRACE_SAMPLE_RATIO": ratio}))
+        for name, (url, ratio) in variants.items()}, seconds, rounds)
     off_name = "GET one web (store direct), tracing off"
     labels = {"off": off_name,
               "on": f"GET one web, tracing on, default sampling ({DEFAULT_RATIO})",

@@ -195,3 +195,24 @@ def test_the_cuts_quote_this_runs_heap_and_paused_figures() -> None:
     assert "The controller (3.5% of one core)" in page
     assert "etcd (5.0% for the three members" in page
     assert "RSS summed over the components 800 MB, PSS 580.5 MB." in page
+
+
+def test_alternating_rounds_warm_each_variant_then_reverse_every_other_round() -> None:
+    from bench.common import alternating_rounds
+
+    calls: list[tuple[str, float]] = []
+
+    def variant(name: str):
+        def run(seconds: float) -> dict:
+            calls.append((name, seconds))
+            return {"name": name, "seconds": seconds}
+        return run
+
+    runs = alternating_rounds({"a": variant("a"), "b": variant("b"), "c": variant("c")},
+                              seconds=5, rounds=3)
+    assert calls == [("a", 1), ("b", 1), ("c", 1),          # warm-up, not kept
+                     ("a", 5), ("b", 5), ("c", 5),
+                     ("c", 5), ("b", 5), ("a", 5),
+                     ("a", 5), ("b", 5), ("c", 5)]
+    assert {name: len(kept) for name, kept in runs.items()} == {"a": 3, "b": 3, "c": 3}
+    assert all(run["seconds"] == 5 for kept in runs.values() for run in kept)
