@@ -11,15 +11,12 @@ alternating rounds (every other one in reverse order), medians.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 from collections.abc import Iterator
-from pathlib import Path
 
+from bench import standalone
 from bench.common import Figure, alternating_rounds, wrk_with_cpu
 from bench.stack import WEB_LAUNCH, BenchStack
-from bench.table import render_text
 
 GROUP = "start-up heap"
 KEY = "bench/heap"
@@ -59,23 +56,5 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
                      labels["without"] if name == "with" else None)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--state-dir", type=Path, help="a running stack (default: start one)")
-    parser.add_argument("--json", action="store_true", help="the figures as JSON")
-    args = parser.parse_args()
-    stack = BenchStack(rate=0, root=args.state_dir)
-    try:
-        if stack.owned:
-            stack.up()
-        figures = [f.as_dict() for f in measure(stack, args.seconds, args.rounds)]
-    finally:
-        stack.close()
-    print(json.dumps(figures, indent=2) if args.json else render_text(figures))
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(standalone.main(__doc__.split("\n\n")[0], measure))

@@ -26,15 +26,12 @@ Without --state-dir it starts (and tears down) its own stack at no load.
 
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 from collections.abc import Iterator
-from pathlib import Path
 
+from bench import standalone
 from bench.common import Figure, alternating_rounds, wrk_with_cpu
 from bench.stack import BenchStack
-from bench.table import render_text
 from services.loadgen.tracecontext import DEFAULT_RATIO as LOADGEN_RATIO
 
 GROUP = "tracing cost"
@@ -90,23 +87,5 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
                      None if name == "off" else off_name, GOAL if name == "on" else "")
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--state-dir", type=Path, help="a running stack (default: start one)")
-    parser.add_argument("--json", action="store_true", help="the figures as JSON")
-    args = parser.parse_args()
-    stack = BenchStack(rate=0, root=args.state_dir)
-    try:
-        if stack.owned:
-            stack.up()
-        figures = [f.as_dict() for f in measure(stack, args.seconds, args.rounds)]
-    finally:
-        stack.close()
-    print(json.dumps(figures, indent=2) if args.json else render_text(figures))
-    return 0
-
-
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(standalone.main(__doc__.split("\n\n")[0], measure))
