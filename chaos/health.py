@@ -1,9 +1,9 @@
 """Health of each component as the controller sees it, probed concurrently every half second.
 
 The probes are the controller's busiest client (a dozen components, twice a second, for the
-life of the stack), so they run on one keep-alive ``aiohttp`` session: a probe costs a
-fifth of the CPU of the same call through httpx (bench/bench_store_client.py measures the two
-clients side by side). Every other controller call stays on httpx.
+life of the stack), so they run on one keep-alive ``aiohttp`` session: bench/
+bench_store_client.py puts a call at about 200 us of CPU on aiohttp against 1,500 us or
+more on httpx. Every other controller call stays on httpx.
 """
 
 from __future__ import annotations

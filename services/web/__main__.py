@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import uvicorn
 
 from services import jsonlog
@@ -15,8 +13,6 @@ from services.web.settings import WebSettings
 def main() -> None:
     settings = WebSettings()
     jsonlog.configure(settings.name)
-    # httpx logs every store call at INFO: a log line per request and real CPU under load.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     app = create_app(settings)
     freeze_startup_heap()
     uvicorn.run(
