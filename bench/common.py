@@ -172,3 +172,8 @@ def alternating_rounds(variants: dict[str, Callable[[float], dict]], seconds: fl
         for name, run in order if round_no % 2 == 0 else reversed(order):
             runs[name].append(run(seconds))
     return runs
+
+
+def median_of(runs: list[dict], field: str) -> float:
+    """The median of one field over a variant's runs."""
+    return statistics.median(run[field] for run in runs)

@@ -11,11 +11,10 @@ alternating rounds (every other one in reverse order), medians.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterator
 
 from bench import standalone
-from bench.common import Figure, alternating_rounds, wrk_with_cpu
+from bench.common import Figure, alternating_rounds, median_of, wrk_with_cpu
 from bench.stack import WEB_LAUNCH, BenchStack
 
 GROUP = "start-up heap"
@@ -41,12 +40,12 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
         for name, url in variants.items()}, seconds, rounds)
     labels = {"without": "GET one web (store direct), start-up heap not frozen",
               "with": "GET one web (store direct), start-up heap frozen (as shipped)"}
-    base = statistics.median(r["cpu_us_per_call"] for r in runs["without"])
-    base_rps = statistics.median(r["rps"] for r in runs["without"])
+    base = median_of(runs["without"], "cpu_us_per_call")
+    base_rps = median_of(runs["without"], "rps")
     for name in variants:
-        cpu = statistics.median(r["cpu_us_per_call"] for r in runs[name])
-        rps = statistics.median(r["rps"] for r in runs[name])
-        detail = {"rps": round(rps), "p99_ms": statistics.median(r["p99_ms"] for r in runs[name]),
+        cpu = median_of(runs[name], "cpu_us_per_call")
+        rps = median_of(runs[name], "rps")
+        detail = {"rps": round(rps), "p99_ms": median_of(runs[name], "p99_ms"),
                   "rounds_cpu_us": [round(r["cpu_us_per_call"]) for r in runs[name]],
                   "rounds_rps": [round(r["rps"]) for r in runs[name]]}
         if name == "with":

@@ -73,7 +73,7 @@ def _pss_mb(processes: list[psutil.Process]) -> float:
 
 
 def sample(pids: dict[str, int], seconds: float) -> dict[str, dict[str, float]]:
-    """Per component: CPU % of one core over ``seconds`` and RSS MB at the end."""
+    """Per component: CPU % of one core over ``seconds``, and RSS and PSS MB at the end."""
     every = set(pids.values())
     trees = {name: _tree(pid, every - {pid}) for name, pid in pids.items()}
     before = {name: _cpu_seconds(tree) for name, tree in trees.items()}
@@ -88,15 +88,12 @@ def sample(pids: dict[str, int], seconds: float) -> dict[str, dict[str, float]]:
     return usage
 
 
+def _total(usage: dict[str, dict[str, float]], field: str) -> float:
+    return round(sum(u[field] for u in usage.values()), 1)
+
+
 def _totals(usage: dict[str, dict[str, float]]) -> tuple[float, float]:
-    return (
-        round(sum(u["cpu_pct"] for u in usage.values()), 1),
-        round(sum(u["rss_mb"] for u in usage.values()), 1),
-    )
-
-
-def _pss_total(usage: dict[str, dict[str, float]]) -> float:
-    return round(sum(u.get("pss_mb", 0.0) for u in usage.values()), 1)
+    return _total(usage, "cpu_pct"), _total(usage, "rss_mb")
 
 
 def stack_usage(stack: BenchStack, seconds: float, default_rate: float) -> list[Figure]:
@@ -113,7 +110,7 @@ def stack_usage(stack: BenchStack, seconds: float, default_rate: float) -> list[
         figures.append(Figure(GROUP, f"whole stack RSS, {label}", rss, "MB",
                               goal="<= 600 MB" if rate else ""))
         figures.append(Figure(GROUP, f"whole stack PSS (shared pages once), {label}",
-                              _pss_total(usage), "MB"))
+                              _total(usage, "pss_mb"), "MB"))
     stack.set_load(default_rate)
     return figures
 

@@ -26,11 +26,10 @@ Without --state-dir it starts (and tears down) its own stack at no load.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Iterator
 
 from bench import standalone
-from bench.common import Figure, alternating_rounds, wrk_with_cpu
+from bench.common import Figure, alternating_rounds, median_of, wrk_with_cpu
 from bench.stack import BenchStack
 from services.loadgen.tracecontext import DEFAULT_RATIO as LOADGEN_RATIO
 
@@ -38,10 +37,6 @@ GROUP = "tracing cost"
 KEY = "bench/key"
 DEFAULT_RATIO = str(LOADGEN_RATIO)
 GOAL = "<= 10% throughput cost"
-
-
-def _median(runs: list[dict], field: str) -> float:
-    return statistics.median(run[field] for run in runs)
 
 
 def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterator[Figure]:
@@ -70,12 +65,13 @@ def measure(stack: BenchStack, seconds: float = 5.0, rounds: int = 5) -> Iterato
               "on": f"GET one web, tracing on, default sampling ({DEFAULT_RATIO})",
               "none": "GET one web, tracing on, no request recorded",
               "all": "GET one web, tracing on, every request recorded"}
-    off_rps = _median(runs["off"], "rps")
-    off_cpu = _median(runs["off"], "cpu_us_per_call")
+    off_rps = median_of(runs["off"], "rps")
+    off_cpu = median_of(runs["off"], "cpu_us_per_call")
     for name in variants:
-        rps = _median(runs[name], "rps")
-        cpu = _median(runs[name], "cpu_us_per_call")
-        detail = {"p50_ms": _median(runs[name], "p50_ms"), "p99_ms": _median(runs[name], "p99_ms"),
+        rps = median_of(runs[name], "rps")
+        cpu = median_of(runs[name], "cpu_us_per_call")
+        detail = {"p50_ms": median_of(runs[name], "p50_ms"),
+                  "p99_ms": median_of(runs[name], "p99_ms"),
                   "cpu_us_per_call": round(cpu, 1),
                   "errors": sum(r["errors"] for r in runs[name]),
                   "rounds_rps": [round(r["rps"]) for r in runs[name]],

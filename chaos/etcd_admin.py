@@ -18,11 +18,14 @@ async def member_status(client: httpx.AsyncClient, url: str, timeout: float = 0.
     return response.json()
 
 
+def leads(status: dict) -> bool:
+    """Whether a member's `/v3/maintenance/status` answer names the member itself as leader."""
+    leader = status.get("leader")
+    return leader not in (None, "0") and leader == status.get("header", {}).get("member_id")
+
+
 async def is_leader(client: httpx.AsyncClient, url: str, timeout: float = 0.5) -> bool:
-    status = await member_status(client, url, timeout)
-    return status.get("leader") not in (None, "0") and status.get("leader") == status.get(
-        "header", {}
-    ).get("member_id")
+    return leads(await member_status(client, url, timeout))
 
 
 async def member_ids_by_name(client: httpx.AsyncClient, url: str) -> dict[str, str]:

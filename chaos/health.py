@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 import aiohttp
 from pydantic import BaseModel
 
+from chaos import etcd_admin
 from chaos.stack.plan import ComponentSpec
 
 PROBE_TIMEOUT_SECONDS = 0.5
@@ -65,8 +66,7 @@ class HealthProber:
                 status = _json(await response.read())
         except (TimeoutError, aiohttp.ClientError):
             return None
-        leader = status.get("leader")
-        return leader not in (None, "0") and leader == status.get("header", {}).get("member_id")
+        return etcd_admin.leads(status)
 
     async def probe_all(self, specs: list[ComponentSpec]) -> dict[str, Health]:
         results = await asyncio.gather(*(self.probe(spec) for spec in specs))
