@@ -167,7 +167,9 @@ def gateway(script: Script, observed: list | None = None, retries: int = 2) -> E
     return EtcdGateway(
         script.transport,
         [member.url for member in script.members.values()],
-        timeout=0.2,
+        # 1 s, not less: a call that must succeed shares this budget with the ones that time
+        # out, and a busy 2-core CI machine took more than 0.3 s over a first connection.
+        timeout=1.0,
         read_retries=retries,
         backoff_seconds=0.001,
         observe=record,
