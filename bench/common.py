@@ -9,6 +9,7 @@ import statistics
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -177,3 +178,42 @@ def alternating_rounds(variants: dict[str, Callable[[float], dict]], seconds: fl
 def median_of(runs: list[dict], field: str) -> float:
     """The median of one field over a variant's runs."""
     return statistics.median(run[field] for run in runs)
+
+
+def concurrent_pairs(baseline: Callable[[float], dict],
+                     variants: dict[str, Callable[[float], dict]], seconds: float, rounds: int
+                     ) -> dict[str, list[tuple[dict, dict]]]:
+    """Each variant run at the same time as the baseline, ``rounds`` times: ``{variant:
+    [(baseline run, variant run), ...]}``, after a 1 s warm-up of each.
+
+    Two runs side by side see the same moment of a shared machine (another tenant's burst,
+    the clock, the controller still ingesting the last run's spans), which two runs one after
+    the other do not (bench/tracing_cost.py's twin instance shows what is left: the noise
+    floor). Every other round visits the variants in reverse order and starts the variant's
+    run before the baseline's, so neither is always first to connect."""
+    for run in (baseline, *variants.values()):
+        run(1)
+    pairs: dict[str, list[tuple[dict, dict]]] = {name: [] for name in variants}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for round_no in range(rounds):
+            order = list(variants.items())
+            forward = round_no % 2 == 0
+            for name, run in order if forward else reversed(order):
+                if forward:
+                    base, other = pool.submit(baseline, seconds), pool.submit(run, seconds)
+                else:
+                    other, base = pool.submit(run, seconds), pool.submit(baseline, seconds)
+                pairs[name].append((base.result(), other.result()))
+    return pairs
+
+
+def paired_cost_percent(pairs: list[tuple[dict, dict]], field: str, higher_is_better: bool
+                        ) -> tuple[float, list[float]]:
+    """The variant's cost against its baseline in each pair, in percent (positive: worse),
+    and their median. For a rate (``higher_is_better``): 1 - variant/baseline; for a cost such
+    as CPU a call: variant/baseline - 1."""
+    costs = []
+    for base, other in pairs:
+        ratio = other[field] / base[field] if base[field] else float("nan")
+        costs.append(round(100 * ((1 - ratio) if higher_is_better else (ratio - 1)), 1))
+    return statistics.median(costs), costs

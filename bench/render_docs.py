@@ -241,11 +241,14 @@ def _per_component(figures: list[dict[str, Any]]) -> str:
 TRACING = """\
 ## The cost of tracing and logging (issue 15)
 
-`bench/tracing_cost.py`: four web instances of the bench's stack on the same etcd, tracing
-off, tracing on at the load generator's default sampling ({ratio}) with spans exported to
-the controller, tracing on with no request recorded (the path every request pays), and every
-request recorded (what a user's own requests cost); the same wrk script (a new `traceparent`
-per request) for each, {rounds} alternating rounds (every other one in reverse), medians.
+`bench/tracing_cost.py`: web instances of the bench's stack on the same etcd: tracing off
+(the baseline), a second identical instance with tracing off (the noise floor: what two
+identical instances differ by), tracing on at the load generator's default sampling ({ratio})
+with spans exported to the controller, tracing on with no request recorded (the path every
+request pays), and every request recorded (what a user's own requests cost). The same wrk
+script (a new `traceparent` per request) for each. Each variant runs **at the same time as
+the baseline** (two wrk, one per instance), {rounds} rounds; a cost is the median over the
+rounds of the variant against the baseline beside it (each round's in brackets).
 
 | variant | req/s (each round) | throughput cost | web CPU a request | CPU cost | p99 |
 | --- | --- | --- | --- | --- | --- |
@@ -261,17 +264,25 @@ def _tracing(figures: list[dict[str, Any]]) -> str:
     for figure in group:
         d = figure["detail"]
         rows.append(f"| {figure['name']} | {figure['value']:,.0f} "
-                    f"({', '.join(str(r) for r in d['rounds_rps'])}) | "
-                    f"{_cost(d.get('throughput_cost_percent'))} | {d['cpu_us_per_call']:.0f} us | "
-                    f"{_cost(d.get('cpu_cost_percent'))} | {d['p99_ms']:.1f} ms |")
+                    f"({_listed(d['rounds_rps'])}) | "
+                    f"{_cost(d.get('throughput_cost_percent'), d.get('rounds_throughput_cost'))}"
+                    f" | {d['cpu_us_per_call']:.0f} us | "
+                    f"{_cost(d.get('cpu_cost_percent'), d.get('rounds_cpu_cost'))} | "
+                    f"{d['p99_ms']:.1f} ms |")
     ratio = next((f["detail"]["sample_ratio"] for f in group
                   if f["detail"].get("sample_ratio") not in (None, 0.0, 1.0)), "n/a")
-    return TRACING.format(ratio=ratio, rounds=len(group[0]["detail"]["rounds_rps"]),
-                          rows="\n".join(rows))
+    rounds = max(len(f["detail"]["rounds_rps"]) for f in group[1:] or group)
+    return TRACING.format(ratio=ratio, rounds=rounds, rows="\n".join(rows))
 
 
-def _cost(percent: float | None) -> str:
-    return "baseline" if percent is None else f"{percent:+.1f}%"
+def _listed(values: list[float]) -> str:
+    return ", ".join(str(v) for v in values)
+
+
+def _cost(percent: float | None, each: list[float] | None = None) -> str:
+    if percent is None:
+        return "baseline"
+    return f"{percent:+.1f}%" + (f" ({_listed(each)})" if each else "")
 
 
 def _section(title: str, body: str) -> str:

@@ -119,7 +119,7 @@ def main() -> int:
             stack.set_load(0)  # the throughput figures alone on the machine
             run.group("throughput", lambda: throughput.measure(stack, seconds))
             run.group("tracing cost", lambda: tracing_cost.measure(
-                stack, seconds, rounds=3 if args.quick else 5))
+                stack, seconds, rounds=3 if args.quick else 8))
             run.group("start-up heap", lambda: gc_freeze.measure(
                 stack, seconds, rounds=3 if args.quick else 5))
             profile_out = None if not args.quick else Path(tempfile.gettempdir()) / (

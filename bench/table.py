@@ -36,6 +36,10 @@ def ratio_text(figure: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> st
     base = by_name.get(figure.get("baseline") or "")
     if base is None:
         return ""
+    detail = figure.get("detail") or {}
+    if "rounds_baseline_rps" in detail:  # measured beside its baseline: the paired costs
+        return (f"cost {detail['throughput_cost_percent']:+.1f}% req/s, "
+                f"{detail['cpu_cost_percent']:+.1f}% CPU a call, run beside the baseline")
     try:
         ratio = figure["value"] / base["value"]
     except (TypeError, ZeroDivisionError):

@@ -1,7 +1,7 @@
 -- wrk -s traceparent.lua: every request starts a new W3C trace, as the load generator does
 -- (services/loadgen/tracecontext.py): random ids, sampled (flags 01) for a share
--- TRACE_SAMPLE_RATIO of the requests (default 0.1, the load generator's default), else 00.
-local ratio = tonumber(os.getenv("TRACE_SAMPLE_RATIO") or "0.1")
+-- TRACE_SAMPLE_RATIO of the requests (default 0.05, the load generator's default), else 00.
+local ratio = tonumber(os.getenv("TRACE_SAMPLE_RATIO") or "0.05")
 math.randomseed(os.time() * 1000 + math.floor(os.clock() * 1e6))
 
 local function hex8()

@@ -5,7 +5,7 @@ Each request of the mix gets a client span (service `loadgen`, name `METHOD op`,
 line, chaos/traces/lb_span.py), web's server span and web's store calls all hang under it:
 a stored trace starts at the client, where the latency a user feels is measured.
 
-The root decides the sampling: a share `GAMEDAY_TRACE_SAMPLE_RATIO` (default 0.1,
+The root decides the sampling: a share `GAMEDAY_TRACE_SAMPLE_RATIO` (default 0.05,
 services/loadgen/tracecontext.py) of the traces is recorded (the SDK's trace-id ratio
 sampler), and the web instances follow the flag. With an OTLP endpoint
 (`GAMEDAY_LOADGEN_TRACES_ENDPOINT`, the controller's `/v1/traces`, with the stack's token)

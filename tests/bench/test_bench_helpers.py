@@ -129,16 +129,21 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
         return Figure("tracing cost", name, rps, "req/s",
                       {"p50_ms": 30.0, "p99_ms": 110.0, "cpu_us_per_call": cpu,
                        "rounds_rps": rounds, "sample_ratio": ratio, **cost},
-                      None if ratio is None else off)
+                      None if name == off else off)
+
+    def paired(throughput: list[float], cpu: list[float]) -> dict:
+        return {"throughput_cost_percent": sorted(throughput)[1], "rounds_throughput_cost":
+                throughput, "cpu_cost_percent": sorted(cpu)[1], "rounds_cpu_cost": cpu,
+                "rounds_baseline_rps": [900, 900, 900]}
 
     figures = [f.as_dict() for f in (
-        variant(off, 900, [880, 900, 950], 700.0, None),
-        variant("GET one web, tracing on, no request recorded", 890, [880, 890, 900], 705.0,
-                0.0, throughput_cost_percent=1.1, cpu_cost_percent=0.7),
-        variant("GET one web, tracing on, default sampling (0.1)", 850, [840, 850, 870], 770.0,
-                0.1, throughput_cost_percent=5.6, cpu_cost_percent=10.0),
+        variant(off, 900, [880, 900, 950, 890, 905, 910], 700.0, None),
+        variant("GET one web, tracing off, a second identical instance (noise floor)", 895,
+                [880, 895, 900], 702.0, None, **paired([-2.0, 0.5, 1.0], [-1.0, 0.3, 2.0])),
+        variant("GET one web, tracing on, default sampling (0.05)", 850, [840, 850, 870],
+                770.0, 0.05, **paired([4.0, 5.6, 7.0], [9.0, 10.0, 12.5])),
         variant("GET one web, tracing on, every request recorded", 600, [590, 600, 610],
-                1250.0, 1.0, throughput_cost_percent=33.3, cpu_cost_percent=78.6))]
+                1250.0, 1.0, **paired([30.0, 33.3, 35.0], [70.0, 78.6, 80.0])))]
     results = {
         "date": "2026-12-01", "started_at": "a", "finished_at": "b", "command": "make bench",
         "machine": {"cpus": 2, "cpu": "x", "memory_gib": 1, "kernel": "k", "python": "3",
@@ -146,11 +151,54 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
         "figures": figures,
     }
     page = render(results, "bench/results/2026-12-01.json", None)
-    assert "default sampling (0.1) with spans" in " ".join(page.split())
-    assert "no request recorded (the path every request pays)" in " ".join(page.split())
-    assert ("| GET one web, tracing on, default sampling (0.1) | 850 (840, 850, 870) | +5.6% "
-            "| 770 us | +10.0% | 110.0 ms |") in page
-    assert f"| {off} | 900 (880, 900, 950) | baseline | 700 us | baseline |" in page
+    flat = " ".join(page.split())
+    assert "default sampling (0.05) with spans" in flat
+    assert "no request recorded (the path every request pays)" in flat
+    assert "**at the same time as the baseline** (two wrk, one per instance), 3 rounds" in flat
+    assert ("| GET one web, tracing on, default sampling (0.05) | 850 (840, 850, 870) "
+            "| +5.6% (4.0, 5.6, 7.0) | 770 us | +10.0% (9.0, 10.0, 12.5) | 110.0 ms |") in page
+    assert f"| {off} | 900 (880, 900, 950, 890, 905, 910) | baseline | 700 us | baseline |" \
+        in page
+    # The every-figure table gives a paired variant its paired costs, not a ratio of medians.
+    assert ("cost +5.6% req/s, +10.0% CPU a call, run beside the baseline") in page
+
+
+def test_concurrent_pairs_run_each_variant_beside_the_baseline_and_alternate_order() -> None:
+    import threading
+
+    from bench.common import concurrent_pairs
+
+    started: list[str] = []
+    both_running = threading.Barrier(2, timeout=5)  # each pair's runs overlap in time
+
+    def variant(name: str):
+        def run(seconds: float) -> dict:
+            started.append(name)
+            if seconds > 1:
+                both_running.wait()
+            return {"name": name, "seconds": seconds}
+        return run
+
+    pairs = concurrent_pairs(variant("base"), {"a": variant("a"), "b": variant("b")},
+                             seconds=5, rounds=2)
+    assert started[:3] == ["base", "a", "b"]  # warm-ups, one at a time, not kept
+    kept = started[3:]
+    # Round 1: a then b, the baseline started first; round 2: b then a, the variant first.
+    assert [set(kept[i:i + 2]) for i in range(0, 8, 2)] == [
+        {"base", "a"}, {"base", "b"}, {"base", "b"}, {"base", "a"}]
+    assert {name: len(runs) for name, runs in pairs.items()} == {"a": 2, "b": 2}
+    for name, runs in pairs.items():
+        assert all(base["name"] == "base" and other["name"] == name for base, other in runs)
+
+
+def test_paired_cost_is_the_median_of_each_pairs_cost() -> None:
+    from bench.common import paired_cost_percent
+
+    pairs = [({"rps": 100, "cpu": 500}, {"rps": 90, "cpu": 550}),
+             ({"rps": 200, "cpu": 400}, {"rps": 190, "cpu": 400}),
+             ({"rps": 100, "cpu": 500}, {"rps": 120, "cpu": 450})]
+    assert paired_cost_percent(pairs, "rps", higher_is_better=True) == (5.0, [10.0, 5.0, -20.0])
+    assert paired_cost_percent(pairs, "cpu", higher_is_better=False) == (0.0, [10.0, 0.0, -10.0])
 
 
 def test_closing_a_given_stack_stops_the_extra_instances_and_keeps_the_stack(tmp_path) -> None:

@@ -85,7 +85,7 @@ def test_a_get_through_the_api_endpoint_is_a_trace_that_gameday_trace_draws(stac
 
 
 def test_the_load_generators_requests_are_traces_rooted_at_its_own_span(stack):
-    """The load generator (20 req/s, 10% recorded) starts each trace with its client span:
+    """The load generator (20 req/s, 5% recorded) starts each trace with its client span:
     HAProxy's hop under it, web's server span under that, the store calls under web's."""
 
     def rooted_at_loadgen() -> list[dict] | None:

@@ -37,7 +37,7 @@ def test_the_ratio_decides_the_sampled_flag():
 
 
 def test_the_ratio_comes_from_the_environment_and_is_checked():
-    assert sample_ratio({}) == 0.1
+    assert sample_ratio({}) == 0.05
     assert sample_ratio({"GAMEDAY_TRACE_SAMPLE_RATIO": "1"}) == 1.0
     for bad in ("2", "-0.1", "half"):
         with pytest.raises(ValueError, match="from 0 to 1"):
