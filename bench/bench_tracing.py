@@ -42,7 +42,8 @@ UNSAMPLED = [(b"traceparent", b"00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba9
 
 
 class CannedStore:
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer:
+    async def post(self, url: str, body: bytes, timeout: float, *,
+                   require_leader: bool = False) -> StoreAnswer:
         return StoreAnswer(200, ANSWER)
 
     async def aclose(self) -> None:

@@ -90,9 +90,12 @@ backend web
     http-check expect status 200
     # A check every 500 ms; after a first failure the next comes 100 ms later (fastinter),
     # so two failed checks take an instance out within about 0.6 s of its death, at no cost
-    # while it is healthy. Passive layer-4 observation takes it out sooner when live traffic
+    # while it is healthy. An instance that is out is checked every 100 ms (downinter), so it
+    # is back within about 0.2 s of answering ready again: after a store election every
+    # instance is out at once (/readyz follows the leader), and each 100 ms is a 100 ms
+    # outage. Passive layer-4 observation takes an instance out sooner when live traffic
     # hits a dead socket.
-    default-server inter 500ms fastinter 100ms downinter 500ms fall 2 rise 2
+    default-server inter 500ms fastinter 100ms downinter 100ms fall 2 rise 2
     default-server observe layer4 error-limit 2 on-error mark-down
 {servers}
 """

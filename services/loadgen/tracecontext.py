@@ -4,8 +4,9 @@ request's span) instead of starting one of its own.
 
 The load generator is the root of its traces, so it makes the sampling decision (W3C's
 sampled flag) and the web instances follow it: a share `GAMEDAY_TRACE_SAMPLE_RATIO` (default
-0.05: at the default 20 req/s, one trace a second) of its requests is recorded. A recorded request costs the web instance far more CPU than
-an unrecorded one (docs/observability.md), and the bulk traffic would otherwise pay it all.
+0.05: at the default 20 req/s, one trace a second) of its requests is recorded. A recorded
+request costs the web instance far more CPU than an unrecorded one (docs/observability.md),
+and the bulk traffic would otherwise pay it all.
 
 This is the header alone, for a load generator with nowhere to export its spans; with an
 endpoint, services/loadgen/tracing.py makes each request's span and sends its context.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 
 from services.web.store_errors import NotConnected, StoreTimeout, StoreUnavailable
-from services.web.store_transport import JSON_HEADERS, StoreAnswer
+from services.web.store_transport import JSON_HEADERS, LEADER_HEADERS, StoreAnswer
 
 
 class HttpxTransport:
@@ -26,9 +26,11 @@ class HttpxTransport:
             limits=httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size),
         )
 
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer:
+    async def post(self, url: str, body: bytes, timeout: float, *,
+                   require_leader: bool = False) -> StoreAnswer:
+        headers = LEADER_HEADERS if require_leader else JSON_HEADERS
         try:
-            response = await self._client.post(url, content=body, headers=JSON_HEADERS,
+            response = await self._client.post(url, content=body, headers=headers,
                                                timeout=timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise NotConnected(f"{url}: {exc!r}") from exc

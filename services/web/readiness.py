@@ -1,7 +1,10 @@
 """Readiness: can this instance serve, i.e. does some store endpoint see a Raft leader?
 
-HAProxy asks every 500 ms per instance; the answer is cached for 250 ms and concurrent
-probes share one check, so readiness never adds meaningful load on etcd.
+HAProxy asks every 500 ms per instance (every 100 ms while the instance is out of rotation)
+and the controller every 500 ms; concurrent probes share one check, and a "ready" answer is
+cached for 250 ms, so readiness never adds meaningful load on etcd. A "not ready" answer is
+kept for 50 ms only: while a store election runs every instance is out of rotation, and the
+first probe after the new leader is known should say so, not a cached "no leader".
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ class Readiness:
 
 
 class ReadinessProbe:
-    def __init__(self, gateway: EtcdGateway, cache_seconds: float = 0.25) -> None:
+    def __init__(self, gateway: EtcdGateway, cache_seconds: float = 0.25,
+                 not_ready_cache_seconds: float = 0.05) -> None:
         self._gateway = gateway
         self._cache_seconds = cache_seconds
+        self._not_ready_cache_seconds = not_ready_cache_seconds
         self._last: Readiness | None = None
         self._lock = asyncio.Lock()
 
@@ -39,9 +44,10 @@ class ReadinessProbe:
             return self._last
 
     def _is_fresh(self, readiness: Readiness | None) -> bool:
-        return (
-            readiness is not None and time.monotonic() - readiness.checked_at < self._cache_seconds
-        )
+        if readiness is None:
+            return False
+        kept = self._cache_seconds if readiness.ready else self._not_ready_cache_seconds
+        return time.monotonic() - readiness.checked_at < kept
 
     async def _probe(self) -> Readiness:
         try:

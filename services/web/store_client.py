@@ -45,6 +45,7 @@ StoreObserver = Callable[[str, str, float], None]
 """Called as ``observe(op, outcome, seconds)`` once per HTTP call to etcd."""
 
 _NOSPACE_MESSAGE = "database space exceeded"
+STATUS_PATH = "/v3/maintenance/status"
 
 
 def _ignore(op: str, outcome: str, seconds: float) -> None:
@@ -80,6 +81,7 @@ class EtcdGateway:
         observe: StoreObserver = _ignore,
         backoff_seconds: float = 0.05,
         tracing: StoreTracing | None = None,
+        leader_grace: float = 0.05,
     ) -> None:
         if not endpoints:
             raise ValueError("at least one store endpoint is required")
@@ -91,6 +93,7 @@ class EtcdGateway:
         self._backoff_seconds = backoff_seconds
         self._preferred = 0
         self._tracing = tracing
+        self._leader_grace = leader_grace
 
     @property
     def endpoints(self) -> list[str]:
@@ -148,27 +151,50 @@ class EtcdGateway:
         """Ask every endpoint at once whether it sees a Raft leader.
 
         Returns the status of the preferred endpoint when it sees one, else of the first
-        endpoint that does, and makes that endpoint preferred: an instance whose member
-        lost the leader steers its traffic to one that still has it.
+        endpoint that does, and makes that endpoint preferred when the preferred one answered
+        without a leader: an instance whose member lost the leader steers its traffic to one
+        that still has it. Once an endpoint sees a leader, the preferred one is waited for at
+        most ``leader_grace`` seconds more: a member that hangs (paused, partitioned, its
+        process gone behind its proxy link) must not hold readiness past HAProxy's 400 ms
+        check timeout, or one sick member would take every web instance out of rotation.
         """
-        results = await asyncio.gather(
-            *(self._status(endpoint) for endpoint in self._endpoints), return_exceptions=True
-        )
-        statuses = [r for r in results if isinstance(r, LeaderStatus) and r.leader != 0]
-        if not statuses:
-            reasons = [_describe(r) for r in results]
-            raise StoreUnavailable("no store endpoint sees a leader: " + "; ".join(reasons))
         preferred = self.preferred_endpoint
-        for status in statuses:
-            if status.endpoint == preferred:
-                return status
-        chosen = statuses[0]
-        self._preferred = self._endpoints.index(chosen.endpoint)
+        calls = {asyncio.ensure_future(self._status(e)): e for e in self._endpoints}
+        answers: dict[str, object] = {}  # endpoint -> its LeaderStatus or its exception
+        pending = set(calls)
+        loop = asyncio.get_running_loop()
+        grace_ends: float | None = None
+        try:
+            while pending:
+                timeout = None if grace_ends is None else max(0.0, grace_ends - loop.time())
+                done, pending = await asyncio.wait(
+                    pending, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                if not done:
+                    break  # the grace is over and the preferred endpoint has not answered
+                for call in done:
+                    answers[calls[call]] = call.exception() or call.result()
+                if _sees_leader(answers.get(preferred)):
+                    return answers[preferred]  # type: ignore[return-value]
+                if any(_sees_leader(answer) for answer in answers.values()):
+                    if preferred in answers:
+                        break  # it answered without a leader: no need to wait for it
+                    if grace_ends is None:
+                        grace_ends = loop.time() + self._leader_grace
+        finally:
+            for call in pending:
+                call.cancel()
+        statuses = [answers[e] for e in self._endpoints if _sees_leader(answers.get(e))]
+        if not statuses:
+            reasons = [_describe(answers[e]) for e in self._endpoints]
+            raise StoreUnavailable("no store endpoint sees a leader: " + "; ".join(reasons))
+        chosen: LeaderStatus = statuses[0]  # type: ignore[assignment]
+        if preferred in answers:  # it answered, without a leader: steer away from it
+            self._preferred = self._endpoints.index(chosen.endpoint)
         return chosen
 
     async def _status(self, endpoint: str) -> LeaderStatus:
         try:
-            body = await self._attempt("status", endpoint, "/v3/maintenance/status", {})
+            body = await self._attempt("status", endpoint, STATUS_PATH, {})
         except NotConnected as exc:
             raise StoreUnavailable(f"{endpoint} refused the connection") from exc
         return LeaderStatus(
@@ -273,8 +299,13 @@ class EtcdGateway:
 
     async def _post(self, endpoint: str, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         # NotConnected, StoreTimeout and StoreUnavailable come from the transport as they are.
+        # Every call but a status (asked precisely to learn whether there is a leader) and a
+        # serializable read (served without one) requires a leader: a member without one says
+        # so at once (503, mapped to StoreUnavailable) instead of holding the call.
+        require_leader = path != STATUS_PATH and not payload.get("serializable", False)
         answer = await self._transport.post(
-            endpoint + path, json.dumps(payload).encode(), self._timeout
+            endpoint + path, json.dumps(payload).encode(), self._timeout,
+            require_leader=require_leader,
         )
         if answer.status == 200:
             try:
@@ -307,6 +338,10 @@ def _gateway_message(raw: bytes) -> str:
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or body)
     return str(body)[:200]
+
+
+def _sees_leader(answer: object) -> bool:
+    return isinstance(answer, LeaderStatus) and answer.leader != 0
 
 
 def _describe(result: object) -> str:

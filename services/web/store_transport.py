@@ -24,6 +24,11 @@ import aiohttp
 from services.web.store_errors import NotConnected, StoreTimeout, StoreUnavailable
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+# etcd's gateway passes `Grpc-Metadata-*` headers on as gRPC metadata, and etcd answers a call
+# that carries `hasleader: true` at once with 503 "etcdserver: no leader" when its member
+# has no leader, instead of holding a write (or a linearizable read) it cannot serve until the
+# caller's timeout: during an election every call would hang for a whole second.
+LEADER_HEADERS = {**JSON_HEADERS, "Grpc-Metadata-hasleader": "true"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +38,8 @@ class StoreAnswer:
 
 
 class StoreTransport(Protocol):
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer: ...
+    async def post(self, url: str, body: bytes, timeout: float, *,
+                   require_leader: bool = False) -> StoreAnswer: ...
 
     async def aclose(self) -> None: ...
 
@@ -60,7 +66,8 @@ class AiohttpTransport:
             connector=connector, trust_env=False, auto_decompress=False, raise_for_status=False
         )
 
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer:
+    async def post(self, url: str, body: bytes, timeout: float, *,
+                   require_leader: bool = False) -> StoreAnswer:
         session = self._session
         if session is None:
             session = self._session = self._open()
@@ -68,7 +75,8 @@ class AiohttpTransport:
         # connect, `sock_read` every read of the answer.
         limits = aiohttp.ClientTimeout(total=None, connect=timeout, sock_read=timeout)
         try:
-            async with session.post(url, data=body, headers=JSON_HEADERS,
+            headers = LEADER_HEADERS if require_leader else JSON_HEADERS
+            async with session.post(url, data=body, headers=headers,
                                     timeout=limits) as response:
                 return StoreAnswer(response.status, await response.read())
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:

@@ -115,9 +115,10 @@ class Recording:
         self.names = names
         self.seen: list[str] = []
 
-    async def post(self, url: str, body: bytes, timeout: float) -> StoreAnswer:
+    async def post(self, url: str, body: bytes, timeout: float, *,
+                   require_leader: bool = False) -> StoreAnswer:
         self.seen.append(next(name for base, name in self.names.items() if url.startswith(base)))
-        return await self.inner.post(url, body, timeout)
+        return await self.inner.post(url, body, timeout, require_leader=require_leader)
 
     async def aclose(self) -> None:
         await self.inner.aclose()
@@ -159,7 +160,8 @@ async def stores() -> AsyncIterator[Callable[..., Awaitable[Script]]]:
         await member.stop()
 
 
-def gateway(script: Script, observed: list | None = None, retries: int = 2) -> EtcdGateway:
+def gateway(script: Script, observed: list | None = None, retries: int = 2,
+            timeout: float = 1.0, leader_grace: float = 0.05) -> EtcdGateway:
     def record(op: str, outcome: str, seconds: float) -> None:
         if observed is not None:
             observed.append((op, outcome, seconds))
@@ -169,10 +171,11 @@ def gateway(script: Script, observed: list | None = None, retries: int = 2) -> E
         [member.url for member in script.members.values()],
         # 1 s, not less: a call that must succeed shares this budget with the ones that time
         # out, and a busy 2-core CI machine took more than 0.3 s over a first connection.
-        timeout=1.0,
+        timeout=timeout,
         read_retries=retries,
         backoff_seconds=0.001,
         observe=record,
+        leader_grace=leader_grace,
     )
 
 
@@ -315,10 +318,35 @@ async def test_find_leader_prefers_an_endpoint_that_sees_one(stores) -> None:
         store_2=[answer(200, {"leader": "99", "raftTerm": "4"})],
         store_3=[refuse],
     )
-    client = gateway(script)
+    client = gateway(script, leader_grace=10.0)  # store-1 answers, however slow the machine
     status = await client.find_leader()
     assert (status.endpoint, status.leader, status.raft_term) == (script.url("store-2"), 99, 4)
     assert client.preferred_endpoint == script.url("store-2")
+
+
+async def test_find_leader_does_not_wait_for_a_member_that_hangs(stores) -> None:
+    # A paused member accepts the connection and never answers. Readiness must not wait for
+    # its timeout (here 10 s) once another member sees the leader: HAProxy's check gives up
+    # after 400 ms, and one sick member would take every instance out of rotation.
+    script = await stores(store_1=[time_out], store_2=[answer(200, {"leader": "99"})],
+                          store_3=[refuse])
+    client = gateway(script, timeout=10.0, leader_grace=0.05)
+    started = asyncio.get_running_loop().time()
+    status = await client.find_leader()
+    assert status.endpoint == script.url("store-2")
+    assert asyncio.get_running_loop().time() - started < 5.0
+    # It did not answer "no leader", it did not answer at all: it stays preferred, and the
+    # data path's own failover moves past it if a call to it times out.
+    assert client.preferred_endpoint == script.url("store-1")
+
+
+async def test_find_leader_takes_the_preferred_members_own_answer(stores) -> None:
+    script = await stores(store_1=[answer(200, {"leader": "7", "raftTerm": "2"})],
+                          store_2=[answer(200, {"leader": "7", "raftTerm": "2"})],
+                          store_3=[answer(200, {"leader": "7", "raftTerm": "2"})])
+    client = gateway(script, leader_grace=10.0)
+    assert (await client.find_leader()).endpoint == script.url("store-1")
+    assert client.preferred_endpoint == script.url("store-1")
 
 
 async def test_find_leader_fails_when_nobody_sees_one(stores) -> None:
