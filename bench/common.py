@@ -216,4 +216,4 @@ def paired_cost_percent(pairs: list[tuple[dict, dict]], field: str, higher_is_be
     for base, other in pairs:
         ratio = other[field] / base[field] if base[field] else float("nan")
         costs.append(round(100 * ((1 - ratio) if higher_is_better else (ratio - 1)), 1))
-    return statistics.median(costs), costs
+    return round(statistics.median(costs), 1), costs

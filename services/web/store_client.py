@@ -10,6 +10,9 @@ Rules (they are what keeps the API honest under faults):
   writes never are, the caller gets an error and the write is indeterminate.
 * Reads are linearizable unless the caller asks for ``serializable`` (served from the
   local member, possibly stale, but available without quorum).
+* Writes and linearizable reads require a leader (etcd's ``hasleader`` metadata): a member
+  that knows it has none says so at once (503, ``StoreUnavailable``) instead of holding
+  the call until the timeout, so during an election calls fail fast and a read moves on.
 
 The wire is a ``StoreTransport`` (services/web/store_transport.py: aiohttp in production);
 these rules hold whatever carries the calls.

@@ -163,6 +163,21 @@ def test_the_tracing_cost_section_shows_each_variant_against_tracing_off() -> No
     assert ("cost +5.6% req/s, +10.0% CPU a call, run beside the baseline") in page
 
 
+def test_the_leader_kill_section_quotes_this_runs_figure() -> None:
+    figure = Figure("detection and recovery", "writes resume after a store leader kill: p95",
+                    2.5, "s", {"p50": 2.104, "p95": 2.5, "max": 2.7, "n": 10, "kills": 10,
+                               "missed": 0, "failed_writes": 30}, goal="<= 2.5 s")
+    results = {
+        "date": "2026-12-03", "started_at": "a", "finished_at": "b", "command": "make bench",
+        "machine": {"cpus": 2, "cpu": "x", "memory_gib": 1, "kernel": "k", "python": "3",
+                    "etcd": "etcd", "haproxy": "haproxy", "wrk": "wrk"},
+        "figures": [figure.as_dict()],
+    }
+    page = " ".join(render(results, "bench/results/2026-12-03.json", None).split())
+    assert "## Writes after a store leader kill" in page
+    assert "This run: p50 2.10 s, p95 2.50 s over 10 kills, 30 writes failed in all" in page
+
+
 def test_concurrent_pairs_run_each_variant_beside_the_baseline_and_alternate_order() -> None:
     import threading
 

@@ -16,6 +16,7 @@ from services.web.app import create_app
 from services.web.settings import WebSettings
 
 ADMIN_TOKEN = "test-token"
+NO_LEADER = {"error": "etcdserver: no leader", "message": "etcdserver: no leader", "code": 14}
 STORE = "http://store-1:2379"
 
 
@@ -31,6 +32,9 @@ class FakeEtcd:
     def handler(self, request: httpx.Request) -> httpx.Response:
         self.calls.append(request.url.path)
         body = json.loads(request.content) if request.content else {}
+        if not self.leader and request.headers.get("grpc-metadata-hasleader") == "true":
+            # As etcd does for a call that requires a leader on a member without one.
+            return httpx.Response(503, json=NO_LEADER)
         route = {
             "/v3/kv/put": self._put,
             "/v3/kv/range": self._range,

@@ -393,11 +393,25 @@ async def test_nospace_is_503_store_full(make_client, stores) -> None:
     assert response.json()["error"] == "store_full"
 
 
+async def test_without_a_leader_reads_and_writes_fail_at_once_but_serializable_reads_serve(
+        make_client, fake_etcd) -> None:
+    async with make_client() as client:
+        assert (await client.put("/kv/k", json={"value": "v"})).status_code == 200
+        fake_etcd.leader = 0
+        write = await client.put("/kv/k", json={"value": "w"})
+        read = await client.get("/kv/k")
+        stale = await client.get("/kv/k", params={"consistency": "serializable"})
+    for failed in (write, read):
+        assert failed.status_code == 503
+        assert failed.json()["error"] == "store_unavailable"
+    assert stale.status_code == 200 and stale.json()["value"] == "v"
+
+
 async def test_readyz_follows_the_leader(make_client, fake_etcd) -> None:
     async with make_client() as client:
         assert (await client.get("/readyz")).status_code == 200
         fake_etcd.leader = 0
-        await asyncio.sleep(0.3)  # past the 250 ms readiness cache
+        await asyncio.sleep(0.3)  # past the 250 ms cache of a ready answer
         response = await client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["ready"] is False
