@@ -40,6 +40,7 @@ lint: deps
 # py-spy (for the profile) goes into a throwaway venv, never into the project's.
 PY_SPY_VENV ?= /tmp/gameday-pyspy
 bench: deps
+	@GAMEDAY_EXTRA_PACKAGES="$(EXTRA_PACKAGES) wrk" ./tools/ensure-system-deps.sh
 	@test -x $(PY_SPY_VENV)/bin/py-spy || ($(PYTHON) -m venv $(PY_SPY_VENV) && \
 		$(PY_SPY_VENV)/bin/pip install --quiet py-spy) || \
 		echo "py-spy unavailable: the profile keeps only the CPU split per component"

@@ -3,9 +3,10 @@
     .venv/bin/python -m bench.profile_path [--seconds 10] [--state-dir DIR]
 
 wrk drives ``GET /kv/{key}`` through ``api`` (HAProxy -> fault proxy -> web -> fault proxy
--> etcd, 32 connections) while psutil measures every component's CPU and py-spy samples
-web-1 and the fault proxy (the Python hops). The py-spy samples are split by the package
-of the innermost frame (self time) and by a few inclusive stages of the web request.
+-> etcd, 32 connections; each request a new trace sampled as the load generator's) while
+psutil measures every component's CPU and py-spy samples web-1 and the fault proxy (the
+Python hops). The py-spy samples are split by the package of the innermost frame (self time)
+and by a few inclusive stages of the web request.
 
 py-spy is not a project dependency: install it into a throwaway venv
 (``make bench`` does: ``/tmp/gameday-pyspy``) and point ``PY_SPY``
@@ -28,7 +29,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.common import Figure, load_average, wrk
+from bench.common import LOADGEN_SCRIPT, Figure, load_average, loadgen_env, wrk
 from bench.resources import sample
 from bench.stack import BenchStack
 
@@ -109,7 +110,7 @@ def profile(stack: BenchStack, seconds: float) -> dict[str, object]:
                      for name, pid in targets.items()]
     load: dict[str, float] = {}
     loader = threading.Thread(target=lambda: load.update(
-        wrk(f"{stack.api}/kv/{key}", seconds + 2)))
+        wrk(f"{stack.api}/kv/{key}", seconds + 2, script=LOADGEN_SCRIPT, env=loadgen_env())))
     loader.start()
     for recorder in recorders:
         recorder.start()

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from bench import render_goals
 from bench.table import render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -349,6 +350,7 @@ def render(results: dict[str, Any], results_name: str, profile: dict[str, Any] |
                      finished_at=results["finished_at"], **results["machine"]),
         QUICK if results.get("quick") else "",
         "## Every figure\n\n" + render_markdown(figures),
+        render_goals.render(figures),
         _store_client(figures),
         _tracing(figures),
         _section("## The stack's CPU and memory (issue 13, item 3)", _per_component(figures)),

@@ -9,14 +9,16 @@
 * p50/p99 of GET through ``api`` at 50 % of the measured maximum (paced wrk, see
   ``lua/paced.lua``; wrk2 is not packaged for Debian).
 
-All load comes from wrk, 1 thread, 32 connections, on the same two cores as the stack.
+All load comes from wrk, 1 thread, 32 connections, on the same two cores as the stack. The
+requests to web carry a `traceparent` sampled as the load generator's are
+(``bench.common.LOADGEN_SCRIPT``): without one, web records every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bench.common import Figure, paced_wrk, wrk
+from bench.common import LOADGEN_SCRIPT, Figure, loadgen_env, paced_wrk, wrk
 from bench.stack import BenchStack
 
 GROUP = "throughput"
@@ -41,17 +43,21 @@ def measure(stack: BenchStack, seconds: float = 5.0) -> Iterator[Figure]:
     yield (_figure(etcd_get, wrk(f"{etcd}/v3/kv/range", seconds,
                                          script="etcd_range.lua")))
     yield (_figure(etcd_put, wrk(f"{etcd}/v3/kv/put", seconds, script="etcd_put.lua")))
-    api_get = wrk(f"{api}/kv/{KEY}", seconds)
+    def get(url: str) -> dict:
+        return wrk(url, seconds, script=LOADGEN_SCRIPT, env=loadgen_env())
+
+    api_get = get(f"{api}/kv/{KEY}")
     yield (_figure("GET /kv/{key} through api (3 web)", api_get, etcd_get,
                            ">= 35% of the etcd range rate"))
-    yield (_figure("PUT /kv/{key} through api (3 web)",
-                           wrk(f"{api}/kv/{KEY}", seconds, script="put.lua"), etcd_put,
+    put = wrk(f"{api}/kv/{KEY}", seconds, script=LOADGEN_SCRIPT,
+              env=loadgen_env("PUT", '{"value":"bench-value"}'))
+    yield (_figure("PUT /kv/{key} through api (3 web)", put, etcd_put,
                            ">= 35% of the etcd put rate"))
 
     direct = "GET one web directly (web-1, store via proxy)"
-    yield (_figure(direct, wrk(f"{web1}/kv/{KEY}", seconds)))
+    yield (_figure(direct, get(f"{web1}/kv/{KEY}")))
     yield (_figure("GET one web through its fault-proxy link (lb->web-1)",
-                           wrk(f"{front_link}/kv/{KEY}", seconds), direct))
+                           get(f"{front_link}/kv/{KEY}"), direct))
     yield (_figure("GET /healthz on one web (no store call)",
                            wrk(f"{web1}/healthz", seconds), direct))
 
@@ -59,12 +65,13 @@ def measure(stack: BenchStack, seconds: float = 5.0) -> Iterator[Figure]:
     no_metrics = stack.extra_web("bench-nometrics", direct_store=True,
                                  metrics_middleware="false")
     store_direct = "GET one web, store calls straight to etcd"
-    yield (_figure(store_direct, wrk(f"{bare}/kv/{KEY}", seconds), direct))
+    yield (_figure(store_direct, get(f"{bare}/kv/{KEY}"), direct))
     yield (_figure("GET one web, store direct, metrics middleware off",
-                           wrk(f"{no_metrics}/kv/{KEY}", seconds), store_direct))
+                           get(f"{no_metrics}/kv/{KEY}"), store_direct))
 
     half = api_get["rps"] / 2
-    paced = paced_wrk(f"{api}/kv/{KEY}", half, seconds)
+    paced = paced_wrk(f"{api}/kv/{KEY}", half, seconds, script=LOADGEN_SCRIPT,
+                      **loadgen_env())
     yield (Figure(GROUP, "GET through api at 50% of its maximum: p99",
                           round(paced["p99_ms"], 2), "ms", paced, goal="< 20 ms"))
 
