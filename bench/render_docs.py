@@ -316,16 +316,17 @@ failed writes):
   election is back within about 0.2 s of answering ready again (two checks).
 * The bench keeps one controller client; it built one per fault, inside the timed window.
 
-They did not move this figure: the second run of 2026-12-03, with them, had p50 2.08 s and
-p95 2.73 s (and 88 failed writes: a write now fails fast and the writer tries again, where it
-used to wait out the timeout). What is left is the two parts above: the election's own 1-2 s
-spread, and the write held through it, which etcd cannot refuse because the follower does
-not know yet that its leader is gone. Only a shorter store timeout would cut the second,
-and that timeout also bounds every slow call a latency fault makes; a shorter election
-timeout would cut the first, at the price of spurious elections on a loaded 2-core laptop.
-What the changes do buy is the behaviour around the figure: `/readyz` no longer waits for a
-member that hangs, and reads and writes on a member that knows it has lost its leader fail
-at once instead of after a second (a partition's minority member, not only an election).
+With them, the last run of 2026-12-03 had p50 2.08 s, p95 2.31 s and 34 failed writes: the
+p95 under the goal, the p50 hardly moved. (The run between the two, in commit c76340d, ran
+beside a second stack left up by mistake on the same two cores, and is not used.) What is
+left is the two parts above: the election's own 1-2 s spread, and the write held through
+it, which etcd cannot refuse because the follower does not know yet that its leader is
+gone. Only a shorter store timeout would cut the second, and that timeout also bounds every
+slow call a latency fault makes; a shorter election timeout would cut the first, at the
+price of spurious elections on a loaded 2-core laptop. The changes also buy behaviour
+around the figure: `/readyz` no longer waits for a member that hangs, and reads and writes
+on a member that knows it has lost its leader fail at once instead of after a second (a
+partition's minority member, not only an election).
 """
 
 

@@ -35,7 +35,7 @@ def _ratio(name: str) -> Callable[[Figures], float | None]:
     return measure
 
 
-WEB_CPU = ("each request costs a web instance 600-700 us of CPU in Python (the \"tracing "
+WEB_CPU = ("each request costs a web instance 550-700 us of CPU in Python (the \"tracing "
            "off\" and \"start-up heap\" figures), so three instances sharing 2 cores with etcd, "
            "the fault proxy, HAProxy and wrk serve a few hundred a second, while etcd (Go) "
            "answers thousands. The profile below puts most of web's time in uvicorn + httptools, "
@@ -43,7 +43,10 @@ WEB_CPU = ("each request costs a web instance 600-700 us of CPU in Python (the \
            "is under a quarter. Tried and kept: aiohttp for store calls (about 10x httpx), "
            "a frozen start-up heap, cheaper log records, sampling at the root; measured and "
            "small: the fault proxy hop and the metrics middleware (the figures above). Left: "
-           "a web tier without FastAPI, or not in Python, which is a rewrite of the service")
+           "a web tier without FastAPI, or not in Python, which is a rewrite of the service. "
+           "(Until 2026-12-03 every request of this bench was recorded as a trace, since wrk "
+           "sent no traceparent: 70-80% more web CPU a request. They are now sampled as the "
+           "load generator's.)")
 
 GOALS = [
     Goal("GET through `api` >= 35% of etcd's direct range rate",
