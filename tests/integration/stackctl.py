@@ -93,6 +93,37 @@ class Stack:
         )
 
     @contextmanager
+    def paused_load(self, rate: str = "20") -> Iterator[None]:
+        """The load generator at rate 0 while the block runs, then back at `rate`: a test that
+        needs to be first to a web instance after a fault keeps its unsampled requests away."""
+        self.cli("load", "set", "--rate", "0")
+        try:
+            yield
+        finally:
+            self.cli("load", "set", "--rate", rate)
+
+    def store_member_of(self, web_url: str) -> str:
+        """The store member a web instance sends its calls to now, read from its /readyz
+        ("<endpoint> sees leader ..."): the endpoint is one of its fault proxy links."""
+        detail = self.http.get(f"{web_url}/readyz").json()["detail"]
+        endpoint = detail.split()[0]
+        links = {f"http://{link.listen}": link.name.split("->")[1]
+                 for link in self.controller.plan.proxy_links if "->store-" in link.name}
+        return links[endpoint]
+
+    def move_store_leader(self, member: str) -> None:
+        """Hand the Raft leadership to `member` (etcd's MoveLeader, asked of the leader)."""
+        urls = {c["name"]: c["url"] for c in self.status()["components"] if c["role"] == "store"}
+        target = self.http.post(f"{urls[member]}/v3/maintenance/status", json={}).json()
+        leader = self.leader()
+        assert leader is not None
+        moved = self.http.post(f"{urls[leader]}/v3/maintenance/transfer-leadership",
+                               json={"targetID": target["header"]["member_id"]})
+        assert moved.status_code == 200, moved.text
+        self.wait_for(lambda: self.leader() == member, timeout=30,
+                      what=f"{member} to be the store leader")
+
+    @contextmanager
     def user_traffic(self, rate: float = 60.0, seconds: float = 4.0) -> Iterator[None]:
         """Extra GETs through the load balancer while the block runs (bounded: rate x seconds).
 
