@@ -65,7 +65,11 @@ GOALS = [
          "the per-component tables and the cuts below: what is left is spread over twelve "
          "processes, the largest Prometheus (its scrapes and 1 s rule evaluation, which the "
          "few-second fault visibility and the burn-rate alerts rest on) and etcd's "
-         "heartbeats (for the 1 s election timeout)."),
+         "heartbeats (for the 1 s election timeout). Tried on 2026-12-03 and not kept: "
+         "scraping the etcd members every 2 s, and also Prometheus and Alertmanager "
+         "themselves every 5 s (`python -m bench.scrape_intervals`, the variants interleaved "
+         "on one stack: medians 43.7 % as shipped, 44.5 % and 40.5 %, with samples from "
+         "38.7 % to 50.5 %, so no cut stands out of the spread)."),
     Goal("the stack at the default load <= 600 MB RSS", "whole stack RSS, at 20 req/s",
          _value("whole stack RSS, at 20 req/s"), "MB", lambda v: v <= 600,
          "summed RSS counts the pages the Python processes share once per process; PSS, "
