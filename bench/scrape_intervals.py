@@ -22,6 +22,7 @@ import yaml
 
 from bench import resources
 from bench.stack import BenchStack
+from chaos.state import StateDir
 
 # Job name -> scrape interval; the other jobs keep the stack's 1 s.
 VARIANTS: dict[str, dict[str, str]] = {
@@ -48,7 +49,7 @@ def _load(stack: BenchStack, path: Path, text: str) -> None:
 
 
 def compare(stack: BenchStack, seconds: float, rounds: int) -> dict[str, list[float]]:
-    path = stack.root / "prometheus" / "prometheus.yml"
+    path = StateDir(stack.root).component_dir("prometheus") / "prometheus.yml"
     shipped = path.read_text()
     totals: dict[str, list[float]] = {name: [] for name in VARIANTS}
     try:

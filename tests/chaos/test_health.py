@@ -151,7 +151,7 @@ async def test_refused_and_stalled_probes_are_unhealthy_within_the_timeout(
     elapsed = asyncio.get_running_loop().time() - started
     assert result["web-1"].healthy is False  # refused, or timed out on a busy machine
     assert result["web-2"] == Health(healthy=False, detail="TimeoutError")
-    assert elapsed < 5.0  # the 0.3 s probe timeout, not the 30 s stall
+    assert elapsed < 2.0  # the 0.3 s probe timeout, not the 30 s stall
 
 
 async def test_a_refused_store_member_has_neither_health_nor_leader(prober, refusing_url):

@@ -113,11 +113,12 @@ class Stack:
 
     def move_store_leader(self, member: str) -> None:
         """Hand the Raft leadership to `member` (etcd's MoveLeader, asked of the leader)."""
-        urls = {c["name"]: c["url"] for c in self.status()["components"] if c["role"] == "store"}
-        target = self.http.post(f"{urls[member]}/v3/maintenance/status", json={}).json()
+        plan = self.controller.plan
+        target = self.http.post(f"{plan.component(member).url}/v3/maintenance/status",
+                                json={}).json()
         leader = self.leader()
         assert leader is not None
-        moved = self.http.post(f"{urls[leader]}/v3/maintenance/transfer-leadership",
+        moved = self.http.post(f"{plan.component(leader).url}/v3/maintenance/transfer-leadership",
                                json={"targetID": target["header"]["member_id"]})
         assert moved.status_code == 200, moved.text
         self.wait_for(lambda: self.leader() == member, timeout=30,
